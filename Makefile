@@ -1,0 +1,87 @@
+# Every target installs what it needs first, so each works on a fresh machine.
+# `make demo` runs the main job; `make test` runs every test (and is what CI runs).
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+CARGO ?= cargo
+# Tools that cargo installs for the tests (the wasmtime CLI, cargo-fuzz). Reused across runs.
+TOOLS_DIR ?= $(CURDIR)/.tools
+WASMTIME_CLI_VERSION := 48.0.8
+CARGO_FUZZ_VERSION := 0.13.1
+COMPONENT := target/wasm32-wasip2/wasm-release/graph_token_exchange.wasm
+export TOOLS_DIR COMPONENT
+
+.PHONY: help setup-rust component demo test test-unit test-host test-js test-cli test-example \
+	lint js fuzz fuzz-smoke soak bench wasmtime-cli clean
+
+help:
+	@echo "make demo    build the component and exchange a token through it (mock Graph server unless META_* are set)"
+	@echo "make test    install what the tests need and run every test"
+	@echo "make js      transpile the component into the js/ npm package"
+	@echo "make bench   run the benchmarks (figures go to BENCHMARKS.md by hand)"
+	@echo "make soak    run 100,000 exchanges and report resident memory"
+	@echo "make fuzz    run each fuzz target for FUZZ_SECONDS (default 60)"
+
+setup-rust:
+	rustup target add wasm32-wasip2
+
+# The component, built with the size-oriented `wasm-release` profile.
+component: setup-rust
+	$(CARGO) build --locked -p graph-token-exchange --target wasm32-wasip2 --profile wasm-release
+	@ls -l $(COMPONENT)
+
+demo: component
+	$(CARGO) run --locked -q -p graph-token-host --bin demo -- $(COMPONENT)
+
+test: lint test-unit test-host test-example test-js test-cli fuzz-smoke
+	@echo "make test: every suite passed"
+
+test-unit:
+	$(CARGO) test --locked -p graph-token-exchange
+
+test-host: component
+	$(CARGO) test --locked -p graph-token-host
+
+test-example: component
+	$(CARGO) run --locked -q -p graph-token-host --example embed -- $(COMPONENT)
+
+lint: setup-rust
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --locked -p graph-token-exchange --target wasm32-wasip2 -- -D warnings
+	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
+
+js: component
+	bash scripts/build-js.sh
+
+test-js: js
+	bash scripts/test-js.sh
+
+wasmtime-cli:
+	@if [ -x "$(TOOLS_DIR)/bin/wasmtime" ] && "$(TOOLS_DIR)/bin/wasmtime" --version | grep -q " $(WASMTIME_CLI_VERSION) "; then \
+		echo "wasmtime $(WASMTIME_CLI_VERSION) already in $(TOOLS_DIR)"; \
+	else \
+		echo "installing wasmtime-cli $(WASMTIME_CLI_VERSION) into $(TOOLS_DIR) (about 11 minutes on two cores, once)"; \
+		$(CARGO) install wasmtime-cli --locked --version $(WASMTIME_CLI_VERSION) --root "$(TOOLS_DIR)"; \
+	fi
+
+test-cli: component wasmtime-cli
+	bash scripts/test-cli.sh
+
+fuzz-smoke:
+	bash scripts/fuzz.sh 10
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
+soak: component
+	$(CARGO) run --locked --release -p graph-token-host --bin soak -- $(COMPONENT)
+
+bench: component js
+	$(CARGO) bench --locked -p graph-token-host
+
+clean:
+	$(CARGO) clean
+	rm -rf js/node_modules js/dist

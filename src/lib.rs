@@ -1,0 +1,10 @@
+pub mod endpoint;
+pub mod error;
+pub mod graph_error;
+pub mod input;
+pub mod platform;
+pub mod rate_limit;
+pub mod request;
+pub mod response;
+pub mod retry;
+pub mod secret;

@@ -1,0 +1,151 @@
+//! Wrappers that keep the app secret and tokens out of `Debug` and `Display` output, and a
+//! redactor that removes them from text received from the server.
+
+use std::fmt;
+
+/// Text shown in place of a secret or token.
+pub const REDACTED: &str = "[redacted]";
+
+/// A credential (app secret or access token) whose `Debug` and `Display` print `[redacted]`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// Returns the credential itself; call it only where the value goes into a request or a result.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret({REDACTED})")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+/// Shortest credential that [`Redactor`] removes from server text.
+///
+/// NOTE: a shorter value would match ordinary words in Graph's messages (a one-letter test
+/// secret matches almost every sentence). Real app secrets are 32 hex characters and user tokens
+/// are well over 100 characters, so they are always covered.
+pub const MIN_REDACTED_LEN: usize = 6;
+
+/// Removes known credentials from text that a server sent, such as Graph's error message,
+/// because a hostile or buggy server can echo the request's query string back.
+#[derive(Clone, Default)]
+pub struct Redactor {
+    /// Each credential in raw and in percent-encoded form, longest first so that a longer match
+    /// wins over a shorter one that it contains.
+    needles: Vec<String>,
+}
+
+impl Redactor {
+    pub fn new<'a>(secrets: impl IntoIterator<Item = &'a Secret>) -> Self {
+        let mut needles = Vec::new();
+        for secret in secrets {
+            let raw = secret.expose();
+            if raw.len() < MIN_REDACTED_LEN {
+                continue;
+            }
+            let encoded: String = form_urlencoded::byte_serialize(raw.as_bytes()).collect();
+            // Percent-encoding with lowercase hex digits is also valid, and some servers echo it.
+            let lower = lowercase_percent_escapes(&encoded);
+            for needle in [raw.to_string(), encoded, lower] {
+                if !needles.contains(&needle) {
+                    needles.push(needle);
+                }
+            }
+        }
+        needles.sort_by_key(|needle| std::cmp::Reverse(needle.len()));
+        Redactor { needles }
+    }
+
+    /// Returns `text` with every known credential replaced by `[redacted]`.
+    pub fn scrub(&self, text: &str) -> String {
+        let mut scrubbed = text.to_string();
+        for needle in &self.needles {
+            if scrubbed.contains(needle.as_str()) {
+                scrubbed = scrubbed.replace(needle.as_str(), REDACTED);
+            }
+        }
+        scrubbed
+    }
+}
+
+impl fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Redactor({} values)", self.needles.len())
+    }
+}
+
+/// Lowercases the two hex digits after each `%`, leaving all other characters as they are.
+fn lowercase_percent_escapes(encoded: &str) -> String {
+    let mut out = String::with_capacity(encoded.len());
+    let mut digits_left = 0;
+    for c in encoded.chars() {
+        if digits_left > 0 {
+            out.push(c.to_ascii_lowercase());
+            digits_left -= 1;
+        } else {
+            if c == '%' {
+                digits_left = 2;
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_debug_and_display_are_redacted() {
+        let secret = Secret::new("abcdef0123456789");
+        assert_eq!(format!("{secret:?}"), "Secret([redacted])");
+        assert_eq!(format!("{secret}"), "[redacted]");
+        assert_eq!(secret.expose(), "abcdef0123456789");
+    }
+
+    #[test]
+    fn redactor_removes_raw_and_encoded_forms() {
+        let secret = Secret::new("s3cr+t/=&#x");
+        let token = Secret::new("EAAtoken123");
+        let redactor = Redactor::new([&secret, &token]);
+
+        let text = "bad s3cr+t/=&#x and s3cr%2Bt%2F%3D%26%23x and s3cr%2bt%2f%3d%26%23x for EAAtoken123";
+        assert_eq!(
+            redactor.scrub(text),
+            "bad [redacted] and [redacted] and [redacted] for [redacted]"
+        );
+    }
+
+    #[test]
+    fn redactor_skips_short_values() {
+        let short = Secret::new("s");
+        let redactor = Redactor::new([&short]);
+        assert_eq!(redactor.scrub("secret"), "secret");
+    }
+
+    #[test]
+    fn redactor_debug_shows_only_a_count() {
+        let secret = Secret::new("abcdef0123456789");
+        let redactor = Redactor::new([&secret]);
+        assert_eq!(format!("{redactor:?}"), "Redactor(1 values)");
+    }
+}
