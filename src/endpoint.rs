@@ -51,7 +51,10 @@ impl Endpoint {
             ))
         };
 
-        if base_url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if base_url
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
+        {
             return Err(invalid("it contains whitespace or a control character"));
         }
         if base_url.contains('#') {
@@ -63,12 +66,14 @@ impl Endpoint {
         let scheme = match uri.scheme_str() {
             Some(s) if s.eq_ignore_ascii_case("https") => Scheme::Https,
             Some(s) if s.eq_ignore_ascii_case("http") => Scheme::Http,
-            Some(_) => return Err(invalid("the scheme must be https, or http to a loopback host")),
+            Some(_) => {
+                return Err(invalid(
+                    "the scheme must be https, or http to a loopback host",
+                ))
+            }
             None => return Err(invalid("it has no scheme")),
         };
-        let authority = uri
-            .authority()
-            .ok_or_else(|| invalid("it has no host"))?;
+        let authority = uri.authority().ok_or_else(|| invalid("it has no host"))?;
         if authority.as_str().contains('@') {
             return Err(invalid("it contains user information ('@')"));
         }

@@ -42,7 +42,12 @@ pub fn parse(body: &Map<String, Value>, redactor: &Redactor) -> Option<GraphErro
         }
         _ => return None,
     };
-    let text = |name: &str| error.get(name).and_then(Value::as_str).map(|s| redactor.scrub(s));
+    let text = |name: &str| {
+        error
+            .get(name)
+            .and_then(Value::as_str)
+            .map(|s| redactor.scrub(s))
+    };
     Some(GraphError {
         message: text("message").unwrap_or_default(),
         error_type: text("type"),
@@ -78,14 +83,16 @@ pub fn classify(error: &GraphError, http_status: u16) -> (ErrorKind, bool) {
         || message.contains("appsecret")
         || message.contains("application id")
         || message.contains("error validating application");
-    if code == Some(101) || (matches!(code, Some(1) | Some(100) | Some(190)) && mentions_credentials)
+    if code == Some(101)
+        || (matches!(code, Some(1) | Some(100) | Some(190)) && mentions_credentials)
     {
         return (ErrorKind::InvalidCredentials, false);
     }
 
     if code == Some(190) || code == Some(102) {
         let expired = subcode == Some(463)
-            || (subcode.is_none() && (message.contains("has expired") || message.contains("session has expired")));
+            || (subcode.is_none()
+                && (message.contains("has expired") || message.contains("session has expired")));
         return if expired {
             (ErrorKind::TokenExpired, false)
         } else {
@@ -134,7 +141,10 @@ mod tests {
     #[test]
     fn code_one_depends_on_message_and_status() {
         let secret = graph(Some(1), None, "Error validating client secret.");
-        assert_eq!(classify(&secret, 400), (ErrorKind::InvalidCredentials, false));
+        assert_eq!(
+            classify(&secret, 400),
+            (ErrorKind::InvalidCredentials, false)
+        );
 
         let unknown = graph(Some(1), None, "An unknown error has occurred.");
         assert_eq!(classify(&unknown, 500), (ErrorKind::Transient, true));
@@ -155,13 +165,25 @@ mod tests {
         );
         for subcode in [Some(458), Some(460), Some(467), None] {
             assert_eq!(
-                classify(&graph(Some(190), subcode, "Invalid OAuth access token."), 400).0,
+                classify(
+                    &graph(Some(190), subcode, "Invalid OAuth access token."),
+                    400
+                )
+                .0,
                 ErrorKind::InvalidToken,
                 "{subcode:?}"
             );
         }
         assert_eq!(
-            classify(&graph(Some(190), None, "Error validating access token: Session has expired on Monday"), 400).0,
+            classify(
+                &graph(
+                    Some(190),
+                    None,
+                    "Error validating access token: Session has expired on Monday"
+                ),
+                400
+            )
+            .0,
             ErrorKind::TokenExpired
         );
     }
@@ -169,18 +191,43 @@ mod tests {
     #[test]
     fn credentials_rate_limits_permissions() {
         assert_eq!(
-            classify(&graph(Some(101), None, "Error validating application. Invalid application ID."), 400).0,
+            classify(
+                &graph(
+                    Some(101),
+                    None,
+                    "Error validating application. Invalid application ID."
+                ),
+                400
+            )
+            .0,
             ErrorKind::InvalidCredentials
         );
         for code in [4, 17, 32, 341, 613] {
-            assert_eq!(classify(&graph(Some(code), None, "limit"), 400), (ErrorKind::RateLimited, true), "{code}");
+            assert_eq!(
+                classify(&graph(Some(code), None, "limit"), 400),
+                (ErrorKind::RateLimited, true),
+                "{code}"
+            );
         }
         for code in [3, 10, 200, 250, 299] {
-            assert_eq!(classify(&graph(Some(code), None, "no"), 403).0, ErrorKind::PermissionDenied, "{code}");
+            assert_eq!(
+                classify(&graph(Some(code), None, "no"), 403).0,
+                ErrorKind::PermissionDenied,
+                "{code}"
+            );
         }
-        assert_eq!(classify(&graph(Some(300), None, "x"), 400).0, ErrorKind::ApiError);
-        assert_eq!(classify(&graph(Some(100), None, "Invalid parameter"), 400).0, ErrorKind::ApiError);
-        assert_eq!(classify(&graph(Some(100), None, "x"), 429).0, ErrorKind::RateLimited);
+        assert_eq!(
+            classify(&graph(Some(300), None, "x"), 400).0,
+            ErrorKind::ApiError
+        );
+        assert_eq!(
+            classify(&graph(Some(100), None, "Invalid parameter"), 400).0,
+            ErrorKind::ApiError
+        );
+        assert_eq!(
+            classify(&graph(Some(100), None, "x"), 429).0,
+            ErrorKind::RateLimited
+        );
     }
 
     #[test]
@@ -211,7 +258,8 @@ mod tests {
 
     #[test]
     fn parse_string_error_form() {
-        let body: Value = serde_json::json!({"error": "invalid_request", "error_description": "missing"});
+        let body: Value =
+            serde_json::json!({"error": "invalid_request", "error_description": "missing"});
         let parsed = parse(body.as_object().unwrap(), &Redactor::default()).unwrap();
         assert_eq!(parsed.message, "invalid_request: missing");
         assert_eq!(parsed.code, None);

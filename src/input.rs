@@ -147,9 +147,8 @@ fn is_api_version(version: &str) -> bool {
     let Some((major, minor)) = rest.split_once('.') else {
         return false;
     };
-    let is_number = |part: &str| {
-        (1..=3).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
-    };
+    let is_number =
+        |part: &str| (1..=3).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit());
     is_number(major) && is_number(minor)
 }
 
@@ -185,7 +184,11 @@ pub fn check_app_id(app_id: &str, required: bool) -> Result<Option<String>, Exch
 /// Checks an app secret and returns it trimmed.
 pub fn check_app_secret(app_secret: &str) -> Result<Secret, ExchangeError> {
     let secret = trim(app_secret);
-    check_credential(secret, "app-secret", "the App Secret from the app dashboard (App settings > Basic)")?;
+    check_credential(
+        secret,
+        "app-secret",
+        "the App Secret from the app dashboard (App settings > Basic)",
+    )?;
     Ok(Secret::new(secret))
 }
 
@@ -252,13 +255,18 @@ mod tests {
             let settings = check_options(&options).unwrap();
             assert_eq!(settings.api_version.as_deref(), Some(good.trim()));
         }
-        for bad in ["", "26.0", "v26", "v26.0/", "v1234.0", "v2a.0", "v26.0.1", "../v1.0"] {
+        for bad in [
+            "", "26.0", "v26", "v26.0/", "v1234.0", "v2a.0", "v26.0.1", "../v1.0",
+        ] {
             let options = RawOptions {
                 api_version: Some(bad.into()),
                 ..Default::default()
             };
             let text = message(check_options(&options));
-            assert!(text.starts_with("options.api-version is invalid"), "{bad}: {text}");
+            assert!(
+                text.starts_with("options.api-version is invalid"),
+                "{bad}: {text}"
+            );
         }
     }
 
@@ -276,12 +284,15 @@ mod tests {
             max_attempts: Some(11),
             ..Default::default()
         };
-        assert!(message(check_options(&attempts)).starts_with("options.max-attempts is out of range"));
+        assert!(
+            message(check_options(&attempts)).starts_with("options.max-attempts is out of range")
+        );
         let concurrency = RawOptions {
             max_concurrency: Some(0),
             ..Default::default()
         };
-        assert!(message(check_options(&concurrency)).starts_with("options.max-concurrency is out of range"));
+        assert!(message(check_options(&concurrency))
+            .starts_with("options.max-concurrency is out of range"));
     }
 
     #[test]
@@ -295,7 +306,10 @@ mod tests {
 
     #[test]
     fn app_id_rules() {
-        assert_eq!(check_app_id(" 123456 \n", true).unwrap().as_deref(), Some("123456"));
+        assert_eq!(
+            check_app_id(" 123456 \n", true).unwrap().as_deref(),
+            Some("123456")
+        );
         assert_eq!(check_app_id("", false).unwrap(), None);
         assert!(message(check_app_id("", true)).starts_with("app-id is empty"));
         assert!(message(check_app_id("12a4", false)).starts_with("app-id must contain only digits"));
@@ -305,18 +319,29 @@ mod tests {
 
     #[test]
     fn credential_rules() {
-        assert_eq!(check_app_secret("\t abc+/=&# \r\n").unwrap().expose(), "abc+/=&#");
-        assert_eq!(check_token(" EAAtoken ", "short-token").unwrap().expose(), "EAAtoken");
+        assert_eq!(
+            check_app_secret("\t abc+/=&# \r\n").unwrap().expose(),
+            "abc+/=&#"
+        );
+        assert_eq!(
+            check_token(" EAAtoken ", "short-token").unwrap().expose(),
+            "EAAtoken"
+        );
 
         assert!(message(check_app_secret("")).starts_with("app-secret is empty"));
         assert!(message(check_app_secret(" \n ")).starts_with("app-secret is empty"));
         assert!(message(check_app_secret("ab cd")).starts_with("app-secret contains whitespace"));
-        assert!(message(check_token("ab\u{7}cd", "short-token")).starts_with("short-token contains whitespace or a control"));
-        assert!(message(check_token("ab\u{a0}cd", "short-token")).starts_with("short-token contains whitespace"));
-        assert!(message(check_token("EAA%2Bx", "short-token")).starts_with("short-token contains '%'"));
+        assert!(message(check_token("ab\u{7}cd", "short-token"))
+            .starts_with("short-token contains whitespace or a control"));
+        assert!(message(check_token("ab\u{a0}cd", "short-token"))
+            .starts_with("short-token contains whitespace"));
+        assert!(
+            message(check_token("EAA%2Bx", "short-token")).starts_with("short-token contains '%'")
+        );
         assert!(message(check_token("x%", "token")).starts_with("token contains '%'"));
         let long = "a".repeat(MAX_CREDENTIAL_LEN + 1);
-        assert!(message(check_token(&long, "short-token")).starts_with("short-token is longer than 2048 bytes"));
+        assert!(message(check_token(&long, "short-token"))
+            .starts_with("short-token is longer than 2048 bytes"));
     }
 
     #[test]

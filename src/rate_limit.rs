@@ -70,8 +70,14 @@ mod tests {
     #[test]
     fn reads_usage_and_retry_after() {
         let headers = [
-            header("X-App-Usage", r#"{"call_count":95,"total_cputime":20,"total_time":30}"#),
-            header("x-business-use-case-usage", r#"{"123":[{"type":"pages","call_count":100}]}"#),
+            header(
+                "X-App-Usage",
+                r#"{"call_count":95,"total_cputime":20,"total_time":30}"#,
+            ),
+            header(
+                "x-business-use-case-usage",
+                r#"{"123":[{"type":"pages","call_count":100}]}"#,
+            ),
             header("Retry-After", "120"),
             header("content-type", "application/json"),
         ];
@@ -90,8 +96,14 @@ mod tests {
     #[test]
     fn retry_after_forms() {
         // Sun, 06 Nov 1994 08:49:37 GMT is 784111777 Unix seconds.
-        assert_eq!(retry_after_seconds("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_700), Some(77));
-        assert_eq!(retry_after_seconds("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_800), Some(0));
+        assert_eq!(
+            retry_after_seconds("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_700),
+            Some(77)
+        );
+        assert_eq!(
+            retry_after_seconds("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_800),
+            Some(0)
+        );
         assert_eq!(retry_after_seconds("99999999999", 0), Some(u32::MAX));
         assert_eq!(retry_after_seconds("-1", 0), None);
         assert_eq!(retry_after_seconds("soon", 0), None);

@@ -82,7 +82,13 @@ pub fn prepare_exchange(
     query.append_pair(token_parameter, short_token.expose());
 
     let redactor = Redactor::new([&app_secret, &short_token]);
-    Ok(assemble(platform, Operation::Exchange, settings, query.finish(), redactor))
+    Ok(assemble(
+        platform,
+        Operation::Exchange,
+        settings,
+        query.finish(),
+        redactor,
+    ))
 }
 
 /// Checks the argument of a refresh and builds its request. Facebook tokens are rejected with
@@ -108,7 +114,13 @@ pub fn prepare_refresh(
     query.append_pair("access_token", token.expose());
 
     let redactor = Redactor::new([&token]);
-    Ok(assemble(platform, Operation::Refresh, settings, query.finish(), redactor))
+    Ok(assemble(
+        platform,
+        Operation::Refresh,
+        settings,
+        query.finish(),
+        redactor,
+    ))
 }
 
 /// Joins endpoint, version segment, endpoint path and query.
@@ -175,7 +187,8 @@ mod tests {
             threads.url().expose(),
             "https://graph.threads.net/access_token?grant_type=th_exchange_token&client_secret=sec&access_token=THshort"
         );
-        let instagram = prepare_exchange("99", "sec", "IGshort", None, &Settings::default()).unwrap();
+        let instagram =
+            prepare_exchange("99", "sec", "IGshort", None, &Settings::default()).unwrap();
         assert_eq!(
             instagram.url().expose(),
             "https://graph.instagram.com/access_token?grant_type=ig_exchange_token&client_secret=sec&access_token=IGshort"
@@ -204,7 +217,9 @@ mod tests {
     fn refresh_rejects_facebook() {
         let err = prepare_refresh("EAAlong", None, &Settings::default()).unwrap_err();
         assert_eq!(err.kind, ErrorKind::InvalidInput);
-        assert!(err.message.contains("Facebook long-lived user tokens cannot be refreshed"));
+        assert!(err
+            .message
+            .contains("Facebook long-lived user tokens cannot be refreshed"));
     }
 
     #[test]
@@ -213,7 +228,8 @@ mod tests {
             prepare_exchange("1", "a+b/c=d&e#f", "EAA-._~x", None, &Settings::default()).unwrap();
         let url = request.url();
         assert!(
-            url.expose().contains("&client_secret=a%2Bb%2Fc%3Dd%26e%23f&"),
+            url.expose()
+                .contains("&client_secret=a%2Bb%2Fc%3Dd%26e%23f&"),
             "{}",
             url.expose()
         );
@@ -233,7 +249,14 @@ mod tests {
             request.url().expose(),
             "http://127.0.0.1:8080/prefix/access_token?grant_type=ig_exchange_token&client_secret=sec&access_token=EAAshort"
         );
-        let item = prepare_exchange("1", "sec", "IGshort", Some(Platform::Facebook), &Settings::default()).unwrap();
+        let item = prepare_exchange(
+            "1",
+            "sec",
+            "IGshort",
+            Some(Platform::Facebook),
+            &Settings::default(),
+        )
+        .unwrap();
         assert_eq!(item.platform, Platform::Facebook);
     }
 
@@ -245,8 +268,14 @@ mod tests {
 
     #[test]
     fn debug_hides_credentials() {
-        let request =
-            prepare_exchange("1", "topsecretvalue", "EAAshorttoken", None, &Settings::default()).unwrap();
+        let request = prepare_exchange(
+            "1",
+            "topsecretvalue",
+            "EAAshorttoken",
+            None,
+            &Settings::default(),
+        )
+        .unwrap();
         let debug = format!("{request:?}");
         assert!(!debug.contains("topsecretvalue"));
         assert!(!debug.contains("EAAshorttoken"));

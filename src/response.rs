@@ -77,8 +77,11 @@ pub fn interpret(
     if let Some(Value::Object(object)) = &json {
         if let Some(graph) = graph_error::parse(object, &request.redactor) {
             let (kind, retryable) = graph_error::classify(&graph, status);
-            let mut error = fail(kind, graph_error_message(kind, &graph, status, request.platform))
-                .with_retryable(retryable);
+            let mut error = fail(
+                kind,
+                graph_error_message(kind, &graph, status, request.platform),
+            )
+            .with_retryable(retryable);
             error.graph_error = Some(graph);
             return Err(error);
         }
@@ -114,7 +117,12 @@ pub fn interpret(
     ))
 }
 
-fn graph_error_message(kind: ErrorKind, graph: &GraphError, status: u16, platform: Platform) -> String {
+fn graph_error_message(
+    kind: ErrorKind,
+    graph: &GraphError,
+    status: u16,
+    platform: Platform,
+) -> String {
     let mut reference = format!("HTTP {status}");
     if let Some(code) = graph.code {
         reference.push_str(&format!(", code {code}"));
@@ -238,7 +246,14 @@ mod tests {
     const NOW: u64 = 1_800_000_000;
 
     fn request() -> PreparedRequest {
-        prepare_exchange("1", "appsecret123", "EAAshorttoken", None, &Settings::default()).unwrap()
+        prepare_exchange(
+            "1",
+            "appsecret123",
+            "EAAshorttoken",
+            None,
+            &Settings::default(),
+        )
+        .unwrap()
     }
 
     fn respond(status: u16, body: &str) -> Result<LongLivedToken, ExchangeError> {
@@ -252,9 +267,11 @@ mod tests {
 
     #[test]
     fn json_token_with_numeric_expiry() {
-        let token =
-            respond(200, r#"{"access_token":"EAAlong","token_type":"bearer","expires_in":5183944}"#)
-                .unwrap();
+        let token = respond(
+            200,
+            r#"{"access_token":"EAAlong","token_type":"bearer","expires_in":5183944}"#,
+        )
+        .unwrap();
         assert_eq!(token.access_token.expose(), "EAAlong");
         assert_eq!(token.token_type, "bearer");
         assert_eq!(token.expires_in, Some(5_183_944));
@@ -266,19 +283,29 @@ mod tests {
     fn expires_in_variants() {
         let cases = [
             (r#"{"access_token":"t"}"#, None),
-            (r#"{"access_token":"t","expires_in":"5183944"}"#, Some(5_183_944)),
+            (
+                r#"{"access_token":"t","expires_in":"5183944"}"#,
+                Some(5_183_944),
+            ),
             (r#"{"access_token":"t","expires_in":-5}"#, None),
             (r#"{"access_token":"t","expires_in":1.5}"#, None),
             (r#"{"access_token":"t","expires_in":"12a"}"#, None),
             (r#"{"access_token":"t","expires_in":null}"#, None),
-            (r#"{"access_token":"t","expires_in":"99999999999999999999999"}"#, None),
+            (
+                r#"{"access_token":"t","expires_in":"99999999999999999999999"}"#,
+                None,
+            ),
         ];
         for (body, expected) in cases {
             let token = respond(200, body).unwrap();
             assert_eq!(token.expires_in, expected, "{body}");
             assert_eq!(token.token_type, "bearer", "{body}");
         }
-        let overflow = respond(200, &format!(r#"{{"access_token":"t","expires_in":{}}}"#, u64::MAX)).unwrap();
+        let overflow = respond(
+            200,
+            &format!(r#"{{"access_token":"t","expires_in":{}}}"#, u64::MAX),
+        )
+        .unwrap();
         assert_eq!(overflow.expires_in, Some(u64::MAX));
         assert_eq!(overflow.expires_at, None);
     }
@@ -316,7 +343,14 @@ mod tests {
 
     #[test]
     fn success_status_without_token() {
-        for body in [r#"{"id":"1"}"#, r#"{"access_token":5}"#, "", "[]", r#"{"access_token":""}"#, r#"{"access_token":"a b"}"#] {
+        for body in [
+            r#"{"id":"1"}"#,
+            r#"{"access_token":5}"#,
+            "",
+            "[]",
+            r#"{"access_token":""}"#,
+            r#"{"access_token":"a b"}"#,
+        ] {
             let err = respond(200, body).unwrap_err();
             assert_eq!(err.kind, ErrorKind::UnexpectedResponse, "{body}");
             assert_eq!(err.http_status, Some(200), "{body}");
@@ -344,7 +378,13 @@ mod tests {
     #[test]
     fn other_statuses() {
         assert_eq!(respond(429, "").unwrap_err().kind, ErrorKind::RateLimited);
-        assert_eq!(respond(404, "Not Found").unwrap_err().kind, ErrorKind::UnexpectedResponse);
-        assert!(respond(404, "").unwrap_err().message.contains("an empty body"));
+        assert_eq!(
+            respond(404, "Not Found").unwrap_err().kind,
+            ErrorKind::UnexpectedResponse
+        );
+        assert!(respond(404, "")
+            .unwrap_err()
+            .message
+            .contains("an empty body"));
     }
 }

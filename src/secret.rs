@@ -128,7 +128,8 @@ mod tests {
         let token = Secret::new("EAAtoken123");
         let redactor = Redactor::new([&secret, &token]);
 
-        let text = "bad s3cr+t/=&#x and s3cr%2Bt%2F%3D%26%23x and s3cr%2bt%2f%3d%26%23x for EAAtoken123";
+        let text =
+            "bad s3cr+t/=&#x and s3cr%2Bt%2F%3D%26%23x and s3cr%2bt%2f%3d%26%23x for EAAtoken123";
         assert_eq!(
             redactor.scrub(text),
             "bad [redacted] and [redacted] and [redacted] for [redacted]"
