@@ -1,1 +1,38 @@
-pub fn placeholder() {}
+//! Embeds the `graph-token-exchange` component with wasmtime.
+//!
+//! - [`embed`]: compile the component once ([`Exchanger`]) and call its exports, each call in
+//!   a fresh `Store` ([`Session`]).
+//! - [`routing`]: a `wasi:http` hook that sends every request to a loopback test server and
+//!   records the URL the guest asked for.
+//! - [`mock_graph`]: a stand-in for the Graph token endpoints, for the demo and for tests.
+//! - [`json`]: results as JSON with WIT names.
+//!
+//! ```no_run
+//! use graph_token_host::{Exchanger, Options};
+//!
+//! # async fn run() -> wasmtime::Result<()> {
+//! let exchanger = Exchanger::new("target/wasm32-wasip2/wasm-release/graph_token_exchange.wasm")?;
+//! let options = Options {
+//!     base_url: Some("http://127.0.0.1:8080".into()),
+//!     ..Options::default()
+//! };
+//! match exchanger.exchange_token_with("1234", "app-secret", "EAAshort", &options).await? {
+//!     Ok(token) => println!("expires in {:?} s", token.expires_in),
+//!     Err(error) => eprintln!("{}: {}", error.kind.wit_name(), error.message),
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod bindings;
+pub mod embed;
+pub mod json;
+pub mod mock_graph;
+pub mod routing;
+
+pub use bindings::{
+    ErrorKind, ExchangeError, ExchangeRequest, ExchangeResult, GraphError, LongLivedToken, Options,
+    Platform,
+};
+pub use embed::{Exchanger, Session};
+pub use routing::{RecordedRequest, Router, TimeoutPolicy};

@@ -1,0 +1,337 @@
+//! Running the component with wasmtime: one [`Exchanger`] per process, one `Store` per call.
+//!
+//! The expensive steps (configuring the engine, compiling the component, resolving its imports
+//! against the linker) happen once in [`Exchanger::new`]. Each call then instantiates the
+//! pre-linked component into a fresh `Store`, so no state, resource or memory growth carries
+//! over from one call to the next, and a trap ends only the call that caused it.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::error::Context as _;
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+use crate::bindings::{
+    ExchangeRequest, ExchangeResult, Options, TokenExchanger, TokenExchangerPre,
+};
+use crate::routing::{Router, RoutingHooks};
+
+/// Bytes of guest stderr stored per call. A guest that writes more traps, because
+/// `MemoryOutputPipe` rejects writes beyond its capacity. The component writes only short
+/// diagnostics, far below this.
+const STDERR_CAPACITY_PER_CALL: usize = 1024 * 1024;
+
+/// Bytes of guest stderr a [`Session`] stores across its calls. Later output is dropped.
+const STDERR_CAPACITY_PER_SESSION: usize = 4 * 1024 * 1024;
+
+/// The `T` of each `Store`: WASI context, `wasi:http` context and hooks, and the resource table
+/// that both share.
+pub struct HostState {
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    hooks: RoutingHooks,
+    table: ResourceTable,
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for HostState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.hooks,
+        }
+    }
+}
+
+/// The compiled and pre-linked component. Create one per process and clone it freely: clones
+/// share the engine and the compiled code.
+#[derive(Clone)]
+pub struct Exchanger {
+    engine: Engine,
+    pre: TokenExchangerPre<HostState>,
+}
+
+impl Exchanger {
+    /// Compiles the component at `component_path` with the pooling allocator at its default
+    /// sizes (in wasmtime 48 on 64-bit hosts: 1000 component instances, core instances and
+    /// memories at once).
+    pub fn new(component_path: impl AsRef<Path>) -> wasmtime::Result<Exchanger> {
+        Exchanger::with_pooling(component_path, PoolingAllocationConfig::default())
+    }
+
+    /// Compiles the component at `component_path` with the pooling allocator sized by `pooling`.
+    pub fn with_pooling(
+        component_path: impl AsRef<Path>,
+        pooling: PoolingAllocationConfig,
+    ) -> wasmtime::Result<Exchanger> {
+        let mut config = Config::new();
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pooling));
+        let engine = Engine::new(&config)?;
+
+        let path = component_path.as_ref();
+        let component = Component::from_file(&engine, path)
+            .with_context(|| format!("failed to load the component {}", path.display()))?;
+        Exchanger::from_component(&engine, &component)
+    }
+
+    /// Links an already compiled `component` against WASI and `wasi:http`.
+    pub fn from_component(engine: &Engine, component: &Component) -> wasmtime::Result<Exchanger> {
+        let mut linker = Linker::<HostState>::new(engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+        let instance_pre = linker.instantiate_pre(component)?;
+        Ok(Exchanger {
+            engine: engine.clone(),
+            pre: TokenExchangerPre::new(instance_pre)?,
+        })
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Starts a [`Session`] with the stock `wasi:http` sender and no host deadline.
+    pub fn session(&self) -> Session {
+        Session {
+            exchanger: self.clone(),
+            hooks: RoutingHooks::default(),
+            host_deadline: None,
+            stderr: Arc::new(Mutex::new(Vec::new())),
+        }
+    }
+
+    /// Calls `exchange-token` in a new session.
+    pub async fn exchange_token(
+        &self,
+        app_id: &str,
+        app_secret: &str,
+        short_token: &str,
+    ) -> wasmtime::Result<ExchangeResult> {
+        self.session()
+            .exchange_token(app_id, app_secret, short_token)
+            .await
+    }
+
+    /// Calls `exchange-token-with` in a new session.
+    pub async fn exchange_token_with(
+        &self,
+        app_id: &str,
+        app_secret: &str,
+        short_token: &str,
+        options: &Options,
+    ) -> wasmtime::Result<ExchangeResult> {
+        self.session()
+            .exchange_token_with(app_id, app_secret, short_token, options)
+            .await
+    }
+
+    /// Calls `refresh-token` in a new session.
+    pub async fn refresh_token(
+        &self,
+        token: &str,
+        options: &Options,
+    ) -> wasmtime::Result<ExchangeResult> {
+        self.session().refresh_token(token, options).await
+    }
+
+    /// Calls `exchange-tokens` in a new session.
+    pub async fn exchange_tokens(
+        &self,
+        requests: &[ExchangeRequest],
+        options: &Options,
+    ) -> wasmtime::Result<Vec<ExchangeResult>> {
+        self.session().exchange_tokens(requests, options).await
+    }
+
+    /// Calls `refresh-tokens` in a new session.
+    pub async fn refresh_tokens(
+        &self,
+        tokens: &[String],
+        options: &Options,
+    ) -> wasmtime::Result<Vec<ExchangeResult>> {
+        self.session().refresh_tokens(tokens, options).await
+    }
+
+    /// Calls `default-api-version` in a new session.
+    pub async fn default_api_version(&self) -> wasmtime::Result<String> {
+        self.session().default_api_version().await
+    }
+}
+
+/// Settings shared by a series of calls: `wasi:http` hooks, an optional host deadline, and the
+/// guest's stderr from every call. Each call still runs in its own `Store`.
+///
+/// The outer `wasmtime::Result` of each call is a host failure (a trap, a link error, the host
+/// deadline). The inner `Result` is the component's own result.
+pub struct Session {
+    exchanger: Exchanger,
+    hooks: RoutingHooks,
+    host_deadline: Option<Duration>,
+    stderr: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Session {
+    /// Sends every request of this session's calls through `router`.
+    pub fn route_to(mut self, router: &Router) -> Session {
+        self.hooks.router = Some(router.clone());
+        self
+    }
+
+    /// Rejects every request to a host that is not loopback with `HTTP-request-denied`, as a
+    /// safety net for tests.
+    pub fn loopback_only(mut self) -> Session {
+        self.hooks.loopback_only = true;
+        self
+    }
+
+    /// Ends any call that runs longer than `deadline` with a host error. The call is dropped at
+    /// its next suspension point, such as a wait for a response. A guest that spins without
+    /// waiting is not interrupted.
+    pub fn host_deadline(mut self, deadline: Duration) -> Session {
+        self.host_deadline = Some(deadline);
+        self
+    }
+
+    /// Returns what the guest wrote to stderr during this session's calls, decoded lossily.
+    pub fn guest_stderr(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
+    }
+
+    pub async fn exchange_token(
+        &self,
+        app_id: &str,
+        app_secret: &str,
+        short_token: &str,
+    ) -> wasmtime::Result<ExchangeResult> {
+        self.run(async |instance, store| {
+            instance
+                .graph_token_exchange_exchange()
+                .call_exchange_token(store, app_id, app_secret, short_token)
+                .await
+        })
+        .await
+    }
+
+    pub async fn exchange_token_with(
+        &self,
+        app_id: &str,
+        app_secret: &str,
+        short_token: &str,
+        options: &Options,
+    ) -> wasmtime::Result<ExchangeResult> {
+        self.run(async |instance, store| {
+            instance
+                .graph_token_exchange_exchange()
+                .call_exchange_token_with(store, app_id, app_secret, short_token, options)
+                .await
+        })
+        .await
+    }
+
+    pub async fn refresh_token(
+        &self,
+        token: &str,
+        options: &Options,
+    ) -> wasmtime::Result<ExchangeResult> {
+        self.run(async |instance, store| {
+            instance
+                .graph_token_exchange_exchange()
+                .call_refresh_token(store, token, options)
+                .await
+        })
+        .await
+    }
+
+    pub async fn exchange_tokens(
+        &self,
+        requests: &[ExchangeRequest],
+        options: &Options,
+    ) -> wasmtime::Result<Vec<ExchangeResult>> {
+        self.run(async |instance, store| {
+            instance
+                .graph_token_exchange_exchange()
+                .call_exchange_tokens(store, requests, options)
+                .await
+        })
+        .await
+    }
+
+    pub async fn refresh_tokens(
+        &self,
+        tokens: &[String],
+        options: &Options,
+    ) -> wasmtime::Result<Vec<ExchangeResult>> {
+        self.run(async |instance, store| {
+            instance
+                .graph_token_exchange_exchange()
+                .call_refresh_tokens(store, tokens, options)
+                .await
+        })
+        .await
+    }
+
+    pub async fn default_api_version(&self) -> wasmtime::Result<String> {
+        self.run(async |instance, store| {
+            instance
+                .graph_token_exchange_exchange()
+                .call_default_api_version(store)
+                .await
+        })
+        .await
+    }
+
+    /// Instantiates the component into a fresh `Store`, runs `call` on it, and keeps what the
+    /// guest wrote to stderr, whether the call succeeded or not.
+    async fn run<R>(
+        &self,
+        call: impl AsyncFnOnce(&TokenExchanger, &mut Store<HostState>) -> wasmtime::Result<R>,
+    ) -> wasmtime::Result<R> {
+        let stderr = MemoryOutputPipe::new(STDERR_CAPACITY_PER_CALL);
+        let wasi = WasiCtx::builder().stderr(stderr.clone()).build();
+        let state = HostState {
+            wasi,
+            http: WasiHttpCtx::new(),
+            hooks: self.hooks.clone(),
+            table: ResourceTable::new(),
+        };
+        let mut store = Store::new(&self.exchanger.engine, state);
+
+        let outcome = async {
+            let instance = self.exchanger.pre.instantiate_async(&mut store).await?;
+            call(&instance, &mut store).await
+        };
+        let outcome = match self.host_deadline {
+            None => outcome.await,
+            Some(deadline) => match tokio::time::timeout(deadline, outcome).await {
+                Ok(outcome) => outcome,
+                Err(_) => Err(wasmtime::format_err!(
+                    "the call did not finish within the host deadline of {} ms",
+                    deadline.as_millis()
+                )),
+            },
+        };
+
+        self.keep_stderr(&stderr.contents());
+        outcome
+    }
+
+    fn keep_stderr(&self, output: &[u8]) {
+        let mut kept = self.stderr.lock().unwrap();
+        let room = STDERR_CAPACITY_PER_SESSION.saturating_sub(kept.len());
+        kept.extend_from_slice(&output[..output.len().min(room)]);
+    }
+}
