@@ -1,6 +1,9 @@
 //! Parsing of the `base-url` option and the rule on where requests may go.
 
-use std::net::{Ipv4Addr, Ipv6Addr};
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use core::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::error::ExchangeError;
 use crate::platform::Platform;
@@ -43,7 +46,8 @@ impl Endpoint {
     /// Accepts `https://host[:port][/prefix]`, and `http://` only when the host is loopback
     /// (`127.0.0.0/8`, `[::1]` or `localhost`), because the request carries the app secret in its
     /// query string and must not cross a network in clear text. A user-info part, a query and a
-    /// fragment are rejected; they would be dropped or misread silently otherwise.
+    /// fragment are rejected; they would be dropped or misread silently otherwise. The syntax
+    /// follows RFC 3986, section 3, restricted to what a gateway URL needs.
     pub fn parse_base_url(base_url: &str) -> Result<Endpoint, ExchangeError> {
         let invalid = |reason: &str| {
             ExchangeError::invalid_input(format!(
@@ -60,29 +64,39 @@ impl Endpoint {
         if base_url.contains('#') {
             return Err(invalid("it contains a fragment ('#')"));
         }
-        let uri: http::Uri = base_url
-            .parse()
-            .map_err(|_| invalid("it is not an absolute URL"))?;
-        let scheme = match uri.scheme_str() {
-            Some(s) if s.eq_ignore_ascii_case("https") => Scheme::Https,
-            Some(s) if s.eq_ignore_ascii_case("http") => Scheme::Http,
-            Some(_) => {
-                return Err(invalid(
-                    "the scheme must be https, or http to a loopback host",
-                ))
-            }
-            None => return Err(invalid("it has no scheme")),
+        if base_url.contains('?') {
+            return Err(invalid("it contains a query ('?')"));
+        }
+        let Some((scheme, rest)) = base_url.split_once("://") else {
+            return Err(invalid("it has no scheme"));
         };
-        let authority = uri.authority().ok_or_else(|| invalid("it has no host"))?;
-        if authority.as_str().contains('@') {
+        let scheme = if scheme.eq_ignore_ascii_case("https") {
+            Scheme::Https
+        } else if scheme.eq_ignore_ascii_case("http") {
+            Scheme::Http
+        } else {
+            return Err(invalid(
+                "the scheme must be https, or http to a loopback host",
+            ));
+        };
+
+        let (authority, path) = match rest.find('/') {
+            Some(slash) => rest.split_at(slash),
+            None => (rest, ""),
+        };
+        if authority.contains('@') {
             return Err(invalid("it contains user information ('@')"));
         }
-        let host = authority.host();
-        if host.is_empty() {
+        if authority.is_empty() {
             return Err(invalid("it has no host"));
         }
-        if uri.query().is_some() {
-            return Err(invalid("it contains a query ('?')"));
+        let host = parse_authority(authority).ok_or_else(|| {
+            invalid("the host or port is malformed; use a DNS name, an IPv4 address or a bracketed IPv6 address, and a port from 1 to 65535")
+        })?;
+        if !path.bytes().all(is_path_byte) {
+            return Err(invalid(
+                "the path contains a character that must be percent-encoded",
+            ));
         }
         if scheme == Scheme::Http && !is_loopback_host(host) {
             return Err(invalid(
@@ -90,13 +104,53 @@ impl Endpoint {
             ));
         }
 
-        let path_prefix = uri.path().trim_end_matches('/').to_string();
         Ok(Endpoint {
             scheme,
-            authority: authority.as_str().to_ascii_lowercase(),
-            path_prefix,
+            authority: authority.to_ascii_lowercase(),
+            path_prefix: path.trim_end_matches('/').to_string(),
         })
     }
+}
+
+/// Checks `host[:port]` and returns the host (IPv6 with its brackets), or `None` when malformed.
+fn parse_authority(authority: &str) -> Option<&str> {
+    let (host, port) = if authority.starts_with('[') {
+        let close = authority.find(']')?;
+        let (host, after) = authority.split_at(close + 1);
+        host[1..host.len() - 1].parse::<Ipv6Addr>().ok()?;
+        match after {
+            "" => (host, None),
+            _ => (host, Some(after.strip_prefix(':')?)),
+        }
+    } else {
+        match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        }
+    };
+    let is_name = |h: &str| {
+        !h.is_empty()
+            && h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+            && !h.starts_with(['-', '.'])
+    };
+    if !host.starts_with('[') && !is_name(host) {
+        return None;
+    }
+    if let Some(port) = port {
+        let valid = (1..=5).contains(&port.len())
+            && port.bytes().all(|b| b.is_ascii_digit())
+            && port.parse::<u16>().is_ok_and(|p| p > 0);
+        if !valid {
+            return None;
+        }
+    }
+    Some(host)
+}
+
+/// RFC 3986 `pchar` plus `/`: unreserved, sub-delimiters, `:`, `@` and percent escapes.
+fn is_path_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/%".contains(&byte)
 }
 
 /// Whether `host` (as in a URL authority, IPv6 in brackets) is a loopback address or `localhost`.
@@ -164,7 +218,15 @@ mod tests {
             ("https://example.com/?a=b", "query"),
             ("https://example.com/#frag", "fragment"),
             ("https://exa mple.com", "whitespace"),
-            ("https://", "not an absolute URL"),
+            ("https://", "no host"),
+            ("https:///path", "no host"),
+            ("https://exa_mple.com", "malformed"),
+            ("https://example.com:0", "malformed"),
+            ("https://example.com:65536", "malformed"),
+            ("https://example.com:", "malformed"),
+            ("https://[::1", "malformed"),
+            ("https://[zz]:80", "malformed"),
+            ("https://example.com/a\\b", "percent-encoded"),
         ];
         for (url, reason) in cases {
             let err = parse(url).unwrap_err();

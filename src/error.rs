@@ -5,7 +5,10 @@
 //! credential. Text that the server sent goes only into [`GraphError`], through a
 //! [`crate::secret::Redactor`].
 
-use std::fmt;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use core::fmt;
 
 /// Why a call failed; mirrors the WIT `error-kind` enum case by case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -154,4 +157,4 @@ impl fmt::Display for ExchangeError {
     }
 }
 
-impl std::error::Error for ExchangeError {}
+impl core::error::Error for ExchangeError {}

@@ -17,6 +17,9 @@
 //! - "Get Long-Lived Tokens" and the OAuth error replies: code 101 "Error validating
 //!   application. Invalid application ID." and code 1 "Error validating client secret.".
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use serde_json::{Map, Value};
 
 use crate::error::{ErrorKind, GraphError};

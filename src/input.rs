@@ -2,6 +2,9 @@
 //!
 //! Every message names the argument and the fix, never its value.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::endpoint::Endpoint;
 use crate::error::ExchangeError;
 use crate::platform::Platform;

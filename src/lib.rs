@@ -11,6 +11,78 @@
 //!
 //! Everything except `transport`, `scheduler` and the bindings below compiles natively, so
 //! `cargo test` covers it without a WebAssembly runtime.
+//!
+//! The component is `no_std`. Rust's std pulls in its panic printer, which imports `wasi:cli`
+//! (environment, exit, stdio, terminals) that hosts serving only the `wasi:http` proxy world do
+//! not offer, and it adds about 50 KB. Without std the component imports only `wasi:http`,
+//! `wasi:io`, `wasi:clocks` and `wasi:random`, and a panic traps without printing anything.
+//! Native builds (unit tests, property tests, fuzzing) keep std.
+
+#![cfg_attr(target_arch = "wasm32", no_std)]
+
+extern crate alloc;
+
+/// The `alloc` items that std's prelude would bring, for the `no_std` build.
+#[allow(unused_imports)]
+mod prelude {
+    pub use alloc::format;
+    pub use alloc::string::{String, ToString};
+    pub use alloc::vec;
+    pub use alloc::vec::Vec;
+}
+
+// `memcpy`, `memcmp` and the other memory functions that `core` calls come from wasi-libc,
+// which the wasm32-wasip2 target ships. They import nothing; the linker keeps only what is used.
+#[cfg(target_arch = "wasm32")]
+#[link(name = "c")]
+extern "C" {}
+
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+
+/// Allocates memory for the canonical ABI, which calls it to pass strings and lists into the
+/// guest. On wasm32-wasip2, wit-bindgen leaves this export to wasi-libc, whose version would use
+/// libc's allocator; this one uses the global allocator above.
+#[cfg(target_arch = "wasm32")]
+#[no_mangle]
+unsafe extern "C" fn cabi_realloc(
+    old_ptr: *mut u8,
+    old_len: usize,
+    align: usize,
+    new_len: usize,
+) -> *mut u8 {
+    use alloc::alloc::{alloc, realloc, Layout};
+
+    if new_len == 0 {
+        return align as *mut u8;
+    }
+    // SAFETY: the canonical ABI passes a power-of-two `align`, and either a null pointer with
+    // `old_len` 0 or a pointer that an earlier call returned with that `old_len` and `align`.
+    let pointer = unsafe {
+        if old_len == 0 {
+            alloc(Layout::from_size_align_unchecked(new_len, align))
+        } else {
+            realloc(
+                old_ptr,
+                Layout::from_size_align_unchecked(old_len, align),
+                new_len,
+            )
+        }
+    };
+    if pointer.is_null() {
+        core::arch::wasm32::unreachable();
+    }
+    pointer
+}
+
+/// Traps. With no stdio imported, there is nowhere to print a message, and a message could
+/// carry a value that must stay private.
+#[cfg(target_arch = "wasm32")]
+#[panic_handler]
+fn panic(_info: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}
 
 pub mod endpoint;
 pub mod error;
@@ -30,6 +102,8 @@ mod transport;
 
 #[cfg(target_arch = "wasm32")]
 mod bindings {
+    use crate::prelude::*;
+
     use crate::error::{self, ExchangeError};
     use crate::input::{self, RawOptions, Settings};
     use crate::platform::{Platform, DEFAULT_API_VERSION};

@@ -10,6 +10,9 @@
 //!   developers.facebook.com/documentation/instagram-platform/reference/ (`ig_exchange_token`,
 //!   `ig_refresh_token`, host `graph.instagram.com`).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// Graph API version that Facebook requests use unless `api-version` is set: v26.0, released on
 /// 29 July 2026 (Graph API changelog, developers.facebook.com/docs/graph-api/changelog).
 pub const DEFAULT_API_VERSION: &str = "v26.0";

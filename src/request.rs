@@ -1,6 +1,9 @@
 //! Building the exchange and refresh requests: checked input to scheme, authority and query.
 
-use std::fmt;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use core::fmt;
 
 use crate::endpoint::{Endpoint, Scheme};
 use crate::error::ExchangeError;

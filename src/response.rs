@@ -4,7 +4,10 @@
 //! (see `platform.rs` for the sources). Older Facebook API versions answered with a
 //! form-encoded body, `access_token=...&expires=...`, which is accepted too.
 
-use std::fmt;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use core::fmt;
 
 use serde_json::{Map, Value};
 
@@ -190,7 +193,7 @@ fn token_from_form(
     platform: Platform,
     now_unix: u64,
 ) -> Option<Result<LongLivedToken, ExchangeError>> {
-    let text = std::str::from_utf8(body).ok()?.trim();
+    let text = core::str::from_utf8(body).ok()?.trim();
     if !text.starts_with("access_token=") && !text.contains("&access_token=") {
         return None;
     }

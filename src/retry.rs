@@ -1,5 +1,8 @@
 //! When to retry a failed request, and how long to wait first.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::error::{ErrorKind, ExchangeError};
 
 /// First backoff ceiling, in milliseconds; it doubles with each retry.

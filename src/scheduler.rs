@@ -5,7 +5,10 @@
 //! the response and body pollables, so it fires even when a host ignores the `wasi:http`
 //! timeouts. A single call is a batch of one.
 
-use std::collections::VecDeque;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use alloc::collections::VecDeque;
 
 use wasip2::clocks::monotonic_clock;
 use wasip2::io::poll::{self, Pollable};

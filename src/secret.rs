@@ -1,7 +1,10 @@
 //! Wrappers that keep the app secret and tokens out of `Debug` and `Display` output, and a
 //! redactor that removes them from text received from the server.
 
-use std::fmt;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use core::fmt;
 
 /// Text shown in place of a secret or token.
 pub const REDACTED: &str = "[redacted]";
@@ -70,7 +73,7 @@ impl Redactor {
                 }
             }
         }
-        needles.sort_by_key(|needle| std::cmp::Reverse(needle.len()));
+        needles.sort_by_key(|needle| core::cmp::Reverse(needle.len()));
         Redactor { needles }
     }
 

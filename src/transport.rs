@@ -7,6 +7,9 @@
 //! authority), never follows a redirect, and turns every `wasi:http` error code into `timeout` or
 //! `transport` with the code's WIT name in the message.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use wasip2::http::outgoing_handler;
 use wasip2::http::types::{
     ErrorCode, Fields, FutureIncomingResponse, IncomingBody, IncomingResponse, Method,
@@ -135,13 +138,15 @@ impl Attempt {
                 None => return Progress::Pending,
                 Some(Ok(Ok(response))) => response,
                 Some(Ok(Err(code))) => return self.fail(error_from_code(&code, &self.host)),
-                Some(Err(())) => return self.fail(ExchangeError::new(
-                    ErrorKind::Transport,
-                    format!(
+                Some(Err(())) => {
+                    return self.fail(ExchangeError::new(
+                        ErrorKind::Transport,
+                        format!(
                         "the response from {} was already taken; this is a bug in the component",
                         self.host
                     ),
-                )),
+                    ))
+                }
             };
             if let Err(error) = self.begin_body(response) {
                 return self.fail(error);
@@ -232,7 +237,7 @@ impl Attempt {
             status,
             headers,
             buffer,
-        } = std::mem::replace(&mut self.state, State::Finished)
+        } = core::mem::replace(&mut self.state, State::Finished)
         else {
             return Progress::Pending;
         };
@@ -260,7 +265,7 @@ fn content_length(headers: &[(String, Vec<u8>)]) -> Option<u64> {
     let (_, value) = headers
         .iter()
         .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))?;
-    std::str::from_utf8(value).ok()?.trim().parse().ok()
+    core::str::from_utf8(value).ok()?.trim().parse().ok()
 }
 
 fn too_large(host: &str, status: u16) -> ExchangeError {
