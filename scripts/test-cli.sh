@@ -1,0 +1,467 @@
+#!/usr/bin/env bash
+# Tests the component through the wasmtime CLI (`wasmtime run -S http --invoke ...`) and through
+# scripts/exchange-cli.sh, against the mock Graph server in scripts/cli-mock-server.py, which
+# listens on 127.0.0.1 only. Asserts the printed WAVE values and the exact requests the mock
+# received.
+#
+# Reads TOOLS_DIR (wasmtime is $TOOLS_DIR/bin/wasmtime) and COMPONENT as `make test-cli` exports
+# them; a relative COMPONENT is taken from the repository root. Runs from any directory.
+set -euo pipefail
+
+script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo_root="$(cd "$script_dir/.." && pwd)"
+tools_dir="${TOOLS_DIR:-$repo_root/.tools}"
+wasmtime_bin="$tools_dir/bin/wasmtime"
+component="${COMPONENT:-target/wasm32-wasip2/wasm-release/graph_token_exchange.wasm}"
+if [[ "$component" != /* ]]; then
+  component="$repo_root/$component"
+fi
+
+if [[ ! -x "$wasmtime_bin" ]]; then
+  echo "test-cli: $wasmtime_bin not found; run 'make wasmtime-cli' or set TOOLS_DIR" >&2
+  exit 1
+fi
+if [[ ! -f "$component" ]]; then
+  echo "test-cli: component $component not found; run 'make component' or set COMPONENT" >&2
+  exit 1
+fi
+
+# The lifetime in seconds that the mock returns for every token.
+readonly EXPIRES_IN=5183944
+readonly SECRET="cli-secret"
+
+work_dir="$(mktemp -d)"
+mock_pid=""
+
+cleanup() {
+  if [[ -n "$mock_pid" ]]; then
+    kill "$mock_pid" 2>/dev/null || true
+    wait "$mock_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work_dir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- mock server ---------------------------------------------------------------------------
+
+request_log="$work_dir/requests.jsonl"
+
+start_mock() {
+  python3 "$script_dir/cli-mock-server.py" --port-file "$work_dir/port" --log "$request_log" \
+    2>"$work_dir/mock.stderr" &
+  mock_pid=$!
+
+  local waited=0
+  while [[ ! -s "$work_dir/port" ]]; do
+    if ! kill -0 "$mock_pid" 2>/dev/null; then
+      echo "test-cli: the mock Graph server exited at start; its stderr:" >&2
+      cat "$work_dir/mock.stderr" >&2
+      exit 1
+    fi
+    if ((waited >= 100)); then
+      echo "test-cli: the mock Graph server did not report its port within 10 s" >&2
+      exit 1
+    fi
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  touch "$request_log"
+  base_url="http://127.0.0.1:$(<"$work_dir/port")"
+}
+
+# Stores the number of requests the mock has logged so far.
+mark_requests() {
+  request_mark="$(wc -l <"$request_log")"
+}
+
+# Prints FIELD ("target", or "query.NAME") of every request logged since mark_requests, one per line.
+requests_since_mark() {
+  local field="$1"
+  tail -n "+$((request_mark + 1))" "$request_log" | python3 -c '
+import json, sys
+field = sys.argv[1]
+for line in sys.stdin:
+    entry = json.loads(line)
+    if field.startswith("query."):
+        print(entry["query"].get(field[len("query."):], "<missing>"))
+    else:
+        print(entry[field])
+' "$field"
+}
+
+# --- checks --------------------------------------------------------------------------------
+
+tests_passed=0
+tests_failed=0
+current_test=""
+current_failures=0
+
+report_failure() {
+  echo "  $current_test: $1"
+  current_failures=$((current_failures + 1))
+}
+
+expect_equal() {
+  local what="$1" expected="$2" actual="$3"
+  if [[ "$actual" != "$expected" ]]; then
+    report_failure "$what: expected [$expected], got [$actual]"
+  fi
+}
+
+expect_contains() {
+  local what="$1" needle="$2" haystack="$3"
+  if [[ "$haystack" != *"$needle"* ]]; then
+    report_failure "$what: expected output to contain [$needle], got [$haystack]"
+  fi
+}
+
+expect_absent() {
+  local what="$1" needle="$2" haystack="$3"
+  if [[ "$haystack" == *"$needle"* ]]; then
+    report_failure "$what: expected output without [$needle], got [$haystack]"
+  fi
+}
+
+# Runs `wasmtime run -S http --invoke CALL` on the component. Sets `output` (stdout),
+# `exit_status`, and `started_at` and `finished_at` (Unix seconds) for expires-at checks.
+invoke() {
+  local call="$1"
+  exit_status=0
+  started_at="$(date +%s)"
+  output="$("$wasmtime_bin" run -S http --invoke "$call" "$component" 2>"$work_dir/stderr")" ||
+    exit_status=$?
+  finished_at="$(date +%s)"
+}
+
+# Checks that the last wasmtime run exited with status 0, and shows its stderr when it did not.
+expect_exit_success() {
+  if [[ "$exit_status" != 0 ]]; then
+    report_failure "wasmtime exited with status $exit_status; stderr: $(<"$work_dir/stderr")"
+  fi
+}
+
+# Checks that every `expires-at: some(N)` in `output` lies within EXPIRES_IN seconds of the
+# run's start and end, and sets `normalized` to `output` with each N replaced by EXPIRES_AT.
+# It sets a variable instead of printing, because a failure reported in a command substitution
+# would be counted in a subshell and lost.
+normalize_expires_at() {
+  local values value
+  values="$(grep -o 'expires-at: some([0-9]*)' <<<"$output" | tr -dc '0-9\n' || true)"
+  for value in $values; do
+    if ((value < started_at + EXPIRES_IN || value > finished_at + EXPIRES_IN)); then
+      report_failure "expires-at $value is not the wall clock plus $EXPIRES_IN seconds"
+    fi
+  done
+  normalized="$(sed -E 's/expires-at: some\([0-9]+\)/expires-at: some(EXPIRES_AT)/g' <<<"$output")"
+}
+
+# Prints the WAVE value expected for a long-lived token from the mock.
+token_wave() {
+  local access_token="$1" platform="$2"
+  printf 'ok({access-token: "%s", token-type: "bearer", expires-in: some(%s), expires-at: some(EXPIRES_AT), platform: %s})' \
+    "$access_token" "$EXPIRES_IN" "$platform"
+}
+
+run_test() {
+  current_test="$1"
+  current_failures=0
+  "$1"
+  if ((current_failures == 0)); then
+    echo "ok   $current_test"
+    tests_passed=$((tests_passed + 1))
+  else
+    echo "FAIL $current_test"
+    tests_failed=$((tests_failed + 1))
+  fi
+}
+
+# --- tests: wasmtime run --invoke ------------------------------------------------------------
+
+test_default_api_version() {
+  invoke 'default-api-version()'
+  expect_exit_success
+  if [[ ! "$output" =~ ^\"v[0-9]+\.[0-9]+\"$ ]]; then
+    report_failure "expected a quoted version such as \"v26.0\", got [$output]"
+  fi
+  api_version="${output//\"/}"
+}
+
+test_exchange_facebook() {
+  mark_requests
+  invoke "exchange-token-with(\"1234\", \"$SECRET\", \"EAAshort\", {base-url: some(\"$base_url\")})"
+  expect_exit_success
+
+  normalize_expires_at
+  expect_equal "result" "$(token_wave LL-EAAshort facebook)" "$normalized"
+  expect_equal "request" \
+    "/$api_version/oauth/access_token?grant_type=fb_exchange_token&client_id=1234&client_secret=$SECRET&fb_exchange_token=EAAshort" \
+    "$(requests_since_mark target)"
+  expect_equal "Host header" "${base_url#http://}" "$(requests_since_mark host)"
+}
+
+test_exchange_threads_by_prefix() {
+  mark_requests
+  invoke "exchange-token-with(\"\", \"$SECRET\", \"THshort\", {base-url: some(\"$base_url\")})"
+  expect_exit_success
+  normalize_expires_at
+  expect_equal "result" "$(token_wave LL-THshort threads)" "$normalized"
+  expect_equal "request" \
+    "/access_token?grant_type=th_exchange_token&client_secret=$SECRET&access_token=THshort" \
+    "$(requests_since_mark target)"
+}
+
+test_exchange_instagram_options() {
+  mark_requests
+  invoke "exchange-token-with(\"1234\", \"$SECRET\", \"short\", {platform: some(instagram), api-version: some(\"v21.0\"), base-url: some(\"$base_url\"), timeout-ms: some(5000), max-attempts: some(1)})"
+  expect_exit_success
+  normalize_expires_at
+  expect_equal "result" "$(token_wave LL-short instagram)" "$normalized"
+  expect_equal "request" \
+    "/v21.0/access_token?grant_type=ig_exchange_token&client_secret=$SECRET&access_token=short" \
+    "$(requests_since_mark target)"
+}
+
+test_error_token_expired() {
+  mark_requests
+  invoke "exchange-token-with(\"1234\", \"$SECRET\", \"EAAexpired\", {base-url: some(\"$base_url\")})"
+  expect_exit_success
+  expect_contains "kind" "err({kind: token-expired, " "$output"
+  expect_contains "retryable" "retryable: false, " "$output"
+  expect_contains "http-status" "http-status: some(400), " "$output"
+  expect_contains "graph code" "code: some(190), " "$output"
+  expect_contains "graph subcode" "error-subcode: some(463), " "$output"
+  expect_contains "fbtrace-id" "fbtrace-id: some(\"AcliTrace\")" "$output"
+  expect_contains "attempts" "attempts: 1})" "$output"
+  expect_equal "request count" 1 "$(requests_since_mark target | wc -l)"
+}
+
+test_error_rate_limited() {
+  mark_requests
+  invoke "exchange-token-with(\"1234\", \"$SECRET\", \"EAAthrottled\", {base-url: some(\"$base_url\")})"
+  expect_exit_success
+  expect_contains "kind" "err({kind: rate-limited, " "$output"
+  expect_contains "retryable" "retryable: true, " "$output"
+  expect_contains "graph code" "code: some(4), " "$output"
+  expect_contains "app-usage" \
+    'app-usage: some("{\"call_count\":100,\"total_cputime\":12,\"total_time\":15}")' "$output"
+  expect_contains "retry-after-seconds" "retry-after-seconds: some(120), " "$output"
+  # A rate-limited call is returned at once, because a retry spends the same quota.
+  expect_contains "attempts" "attempts: 1})" "$output"
+  expect_equal "request count" 1 "$(requests_since_mark target | wc -l)"
+}
+
+test_error_upstream_retried() {
+  mark_requests
+  invoke "exchange-token-with(\"1234\", \"$SECRET\", \"EAAunavailable\", {base-url: some(\"$base_url\"), max-attempts: some(2), timeout-ms: some(10000)})"
+  expect_exit_success
+  expect_contains "kind" "err({kind: upstream-unavailable, " "$output"
+  expect_contains "retryable" "retryable: true, " "$output"
+  expect_contains "http-status" "http-status: some(503), " "$output"
+  expect_contains "attempts" "attempts: 2})" "$output"
+  expect_equal "request count" 2 "$(requests_since_mark target | wc -l)"
+}
+
+test_error_redacts_secret() {
+  local secret="cli-secret-to-redact"
+  invoke "exchange-token-with(\"1234\", \"$secret\", \"EAAecho-secret\", {base-url: some(\"$base_url\")})"
+  expect_exit_success
+  expect_contains "kind" "err({kind: invalid-credentials, " "$output"
+  expect_contains "graph message" "client_secret=[redacted]" "$output"
+  expect_absent "secret" "$secret" "$output"
+}
+
+test_invalid_input_empty_secret() {
+  mark_requests
+  invoke "exchange-token-with(\"1234\", \"\", \"EAAshort\", {base-url: some(\"$base_url\")})"
+  expect_exit_success
+  expect_contains "kind" "err({kind: invalid-input, " "$output"
+  expect_contains "message" "app-secret" "$output"
+  expect_contains "retryable" "retryable: false, " "$output"
+  expect_contains "attempts" "attempts: 0})" "$output"
+  expect_equal "request count" 0 "$(requests_since_mark target | wc -l)"
+}
+
+test_invalid_input_base_url_scheme() {
+  mark_requests
+  invoke "exchange-token-with(\"1234\", \"$SECRET\", \"EAAshort\", {base-url: some(\"ftp://${base_url#http://}\")})"
+  expect_exit_success
+  expect_contains "kind" "err({kind: invalid-input, " "$output"
+  expect_contains "message" "options.base-url" "$output"
+  expect_equal "request count" 0 "$(requests_since_mark target | wc -l)"
+}
+
+test_refresh_threads() {
+  mark_requests
+  invoke "refresh-token(\"THlong\", {base-url: some(\"$base_url\")})"
+  expect_exit_success
+  normalize_expires_at
+  expect_equal "result" "$(token_wave LL-THlong threads)" "$normalized"
+  expect_equal "request" \
+    "/refresh_access_token?grant_type=th_refresh_token&access_token=THlong" \
+    "$(requests_since_mark target)"
+}
+
+test_refresh_facebook_rejected() {
+  mark_requests
+  # `{:}` is a record with every field left out; nothing is sent, so no base-url is needed.
+  invoke 'refresh-token("EAAlong", {:})'
+  expect_exit_success
+  expect_contains "kind" "err({kind: invalid-input, " "$output"
+  expect_contains "attempts" "attempts: 0})" "$output"
+  expect_equal "request count" 0 "$(requests_since_mark target | wc -l)"
+}
+
+test_batch_exchange() {
+  mark_requests
+  invoke "exchange-tokens([{app-id: \"1234\", app-secret: \"$SECRET\", short-token: \"EAAbatch1\"}, {app-id: \"\", app-secret: \"$SECRET\", short-token: \"batch2\", platform: some(threads)}, {app-id: \"1234\", app-secret: \"\", short-token: \"EAAbatch3\"}], {base-url: some(\"$base_url\"), max-concurrency: some(2)})"
+  expect_exit_success
+
+  normalize_expires_at
+  local expected_prefix
+  expected_prefix="[$(token_wave LL-EAAbatch1 facebook), $(token_wave LL-batch2 threads), err({kind: invalid-input, "
+  expect_contains "results in input order" "$expected_prefix" "$normalized"
+  expect_contains "third item attempts" "attempts: 0})]" "$normalized"
+
+  # The two valid items run concurrently, so the mock may receive them in either order.
+  local expected_requests
+  expected_requests="$(printf '%s\n' \
+    "/$api_version/oauth/access_token?grant_type=fb_exchange_token&client_id=1234&client_secret=$SECRET&fb_exchange_token=EAAbatch1" \
+    "/access_token?grant_type=th_exchange_token&client_secret=$SECRET&access_token=batch2" | sort)"
+  expect_equal "requests" "$expected_requests" "$(requests_since_mark target | sort)"
+}
+
+test_batch_refresh() {
+  mark_requests
+  invoke "refresh-tokens([\"THlong2\", \"IGlong3\"], {base-url: some(\"$base_url\")})"
+  expect_exit_success
+  normalize_expires_at
+  expect_equal "results" "[$(token_wave LL-THlong2 threads), $(token_wave LL-IGlong3 instagram)]" \
+    "$normalized"
+
+  local expected_requests
+  expected_requests="$(printf '%s\n' \
+    "/refresh_access_token?grant_type=th_refresh_token&access_token=THlong2" \
+    "/refresh_access_token?grant_type=ig_refresh_token&access_token=IGlong3" | sort)"
+  expect_equal "requests" "$expected_requests" "$(requests_since_mark target | sort)"
+}
+
+test_run_without_http_fails() {
+  exit_status=0
+  "$wasmtime_bin" run --invoke 'default-api-version()' "$component" >/dev/null 2>"$work_dir/stderr" ||
+    exit_status=$?
+  if [[ "$exit_status" == 0 ]]; then
+    report_failure "expected a non-zero exit status without -S http, got 0"
+  fi
+  expect_contains "link error" "wasi:http" "$(<"$work_dir/stderr")"
+}
+
+# --- tests: scripts/exchange-cli.sh ----------------------------------------------------------
+
+# Runs the wrapper with the given environment assignments and arguments. Sets `output` and
+# `exit_status`, and keeps its stderr in $work_dir/stderr.
+run_wrapper() {
+  exit_status=0
+  started_at="$(date +%s)"
+  output="$(env -u META_APP_SECRET -u META_APP_SECRET_FILE \
+    WASMTIME="$wasmtime_bin" COMPONENT="$component" "$@" 2>"$work_dir/stderr")" || exit_status=$?
+  finished_at="$(date +%s)"
+}
+
+test_wrapper_secret_from_env() {
+  # Quotes and backslashes must reach Graph unchanged, so the wrapper has to escape them in WAVE.
+  local secret='se"cr\et'\''x'
+  mark_requests
+  run_wrapper META_APP_SECRET="$secret" "$script_dir/exchange-cli.sh" 1234 'EAAq"uo\te' "$base_url"
+  expect_equal "exit status" 0 "$exit_status"
+  normalize_expires_at
+  expect_equal "result" "$(token_wave 'LL-EAAq\"uo\\te' facebook)" "$normalized"
+  expect_equal "client_secret received" "$secret" "$(requests_since_mark query.client_secret)"
+  expect_equal "token received" 'EAAq"uo\te' "$(requests_since_mark query.fb_exchange_token)"
+}
+
+test_wrapper_secret_from_file() {
+  local secret_file="$work_dir/app-secret"
+  printf '%s\n' "file-secret" >"$secret_file"
+  mark_requests
+  run_wrapper META_APP_SECRET_FILE="$secret_file" "$script_dir/exchange-cli.sh" 1234 THfile "$base_url"
+  expect_equal "exit status" 0 "$exit_status"
+  normalize_expires_at
+  expect_equal "result" "$(token_wave LL-THfile threads)" "$normalized"
+  expect_equal "client_secret received" "file-secret" "$(requests_since_mark query.client_secret)"
+}
+
+test_wrapper_err_exit_status() {
+  run_wrapper META_APP_SECRET="$SECRET" "$script_dir/exchange-cli.sh" 1234 EAAexpired "$base_url"
+  expect_equal "exit status" 1 "$exit_status"
+  expect_contains "kind" "err({kind: token-expired, " "$output"
+}
+
+test_wrapper_missing_secret() {
+  mark_requests
+  run_wrapper "$script_dir/exchange-cli.sh" 1234 EAAshort "$base_url"
+  expect_equal "exit status" 2 "$exit_status"
+  expect_contains "message" "META_APP_SECRET" "$(<"$work_dir/stderr")"
+  expect_equal "request count" 0 "$(requests_since_mark target | wc -l)"
+}
+
+test_wrapper_both_secrets_rejected() {
+  local secret_file="$work_dir/app-secret"
+  printf '%s\n' "file-secret" >"$secret_file"
+  mark_requests
+  run_wrapper META_APP_SECRET="$SECRET" META_APP_SECRET_FILE="$secret_file" \
+    "$script_dir/exchange-cli.sh" 1234 EAAshort "$base_url"
+  expect_equal "exit status" 2 "$exit_status"
+  expect_contains "message" "unset one of them" "$(<"$work_dir/stderr")"
+  expect_equal "request count" 0 "$(requests_since_mark target | wc -l)"
+}
+
+test_wrapper_missing_secret_file() {
+  mark_requests
+  run_wrapper META_APP_SECRET_FILE="$work_dir/no-such-file" \
+    "$script_dir/exchange-cli.sh" 1234 EAAshort "$base_url"
+  expect_equal "exit status" 2 "$exit_status"
+  expect_contains "message" "is not a readable file" "$(<"$work_dir/stderr")"
+  expect_equal "request count" 0 "$(requests_since_mark target | wc -l)"
+}
+
+test_wrapper_usage_error() {
+  run_wrapper META_APP_SECRET="$SECRET" "$script_dir/exchange-cli.sh" 1234
+  expect_equal "exit status" 2 "$exit_status"
+  expect_contains "message" "usage:" "$(<"$work_dir/stderr")"
+}
+
+# --- main ----------------------------------------------------------------------------------
+
+start_mock
+echo "test-cli: $("$wasmtime_bin" --version), mock Graph server at $base_url"
+
+api_version="unknown"
+run_test test_default_api_version
+run_test test_exchange_facebook
+run_test test_exchange_threads_by_prefix
+run_test test_exchange_instagram_options
+run_test test_error_token_expired
+run_test test_error_rate_limited
+run_test test_error_upstream_retried
+run_test test_error_redacts_secret
+run_test test_invalid_input_empty_secret
+run_test test_invalid_input_base_url_scheme
+run_test test_refresh_threads
+run_test test_refresh_facebook_rejected
+run_test test_batch_exchange
+run_test test_batch_refresh
+run_test test_run_without_http_fails
+run_test test_wrapper_secret_from_env
+run_test test_wrapper_secret_from_file
+run_test test_wrapper_err_exit_status
+run_test test_wrapper_missing_secret
+run_test test_wrapper_both_secrets_rejected
+run_test test_wrapper_missing_secret_file
+run_test test_wrapper_usage_error
+
+echo "cli: $tests_passed passed, $tests_failed failed"
+if ((tests_failed > 0)); then
+  exit 1
+fi
