@@ -80,10 +80,11 @@ pub fn classify(error: &GraphError, http_status: u16) -> (ErrorKind, bool) {
     let transient_flag = error.is_transient == Some(true);
     let server_error = http_status >= 500;
 
+    // Phrases of Graph's credential errors. Query parameter names such as `client_secret` are
+    // left out on purpose: a server that echoes the request URL would match them.
     let mentions_credentials = message.contains("client secret")
-        || message.contains("client_secret")
         || message.contains("app secret")
-        || message.contains("appsecret")
+        || message.contains("appsecret_proof")
         || message.contains("application id")
         || message.contains("error validating application");
     if code == Some(101)
@@ -189,6 +190,16 @@ mod tests {
             .0,
             ErrorKind::TokenExpired
         );
+    }
+
+    #[test]
+    fn echoed_query_is_not_a_credential_error() {
+        let echo = graph(
+            Some(190),
+            Some(467),
+            "Invalid OAuth access token: /oauth/access_token?client_secret=[redacted]",
+        );
+        assert_eq!(classify(&echo, 400).0, ErrorKind::InvalidToken);
     }
 
     #[test]
