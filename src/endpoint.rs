@@ -23,7 +23,7 @@ impl Scheme {
     }
 }
 
-/// Where requests go: scheme, authority (`host[:port]`) and a path prefix without a trailing `/`.
+/// Request target: scheme, authority (`host[:port]`) and a path prefix without a trailing `/`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Endpoint {
     pub scheme: Scheme,
@@ -32,7 +32,7 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    /// The Graph host of `platform` over HTTPS.
+    /// Returns the Graph host of `platform` over HTTPS.
     pub fn graph(platform: Platform) -> Endpoint {
         Endpoint {
             scheme: Scheme::Https,
@@ -153,7 +153,8 @@ fn is_path_byte(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/%".contains(&byte)
 }
 
-/// Whether `host` (as in a URL authority, IPv6 in brackets) is a loopback address or `localhost`.
+/// Returns whether `host` (as in a URL authority, IPv6 in brackets) is a loopback address or
+/// `localhost`.
 pub fn is_loopback_host(host: &str) -> bool {
     if host.eq_ignore_ascii_case("localhost") {
         return true;

@@ -10,7 +10,7 @@ use crate::prelude::*;
 
 use core::fmt;
 
-/// Why a call failed; mirrors the WIT `error-kind` enum case by case.
+/// Failure category of a call; mirrors the WIT `error-kind` enum case by case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
     InvalidInput,
@@ -46,7 +46,7 @@ impl ErrorKind {
         ErrorKind::Transport,
     ];
 
-    /// The WIT name of the kind, such as `invalid-input`.
+    /// Returns the WIT name of the kind, such as `invalid-input`.
     pub fn wit_name(self) -> &'static str {
         match self {
             ErrorKind::InvalidInput => "invalid-input",
@@ -65,7 +65,7 @@ impl ErrorKind {
         }
     }
 
-    /// Whether the same call may succeed later unchanged. `Transport` is decided per error code
+    /// Returns whether the same call may succeed later unchanged. `Transport` is decided per error code
     /// (a refused connection is retryable, a TLS certificate error is not), so it is not here.
     pub fn default_retryable(self) -> bool {
         matches!(
@@ -109,7 +109,7 @@ pub struct RateLimitInfo {
     pub retry_after_seconds: Option<u32>,
 }
 
-/// A failed call. `Debug` is safe to log: no field holds a credential.
+/// A failed call. `Debug` is safe to log, because no field contains a credential.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExchangeError {
     pub kind: ErrorKind,

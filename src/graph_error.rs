@@ -31,7 +31,7 @@ pub fn parse(body: &Map<String, Value>, redactor: &Redactor) -> Option<GraphErro
     let error = body.get("error")?;
     let error = match error {
         Value::Object(object) => object,
-        // Some OAuth endpoints answer with {"error": "text", "error_description": "..."}.
+        // Some OAuth endpoints respond with {"error": "text", "error_description": "..."}.
         Value::String(text) => {
             let description = body.get("error_description").and_then(Value::as_str);
             let message = match description {
@@ -103,8 +103,8 @@ pub fn classify(error: &GraphError, http_status: u16) -> (ErrorKind, bool) {
             (ErrorKind::InvalidToken, false)
         };
     }
-    // OAuthException without a code: Graph's table says the login status or access token has
-    // expired, been revoked, or is invalid.
+    // OAuthException without a code: per Graph's error table, the login status or access token
+    // has expired, been revoked, or is invalid.
     if code.is_none() && error.error_type.as_deref() == Some("OAuthException") && !transient_flag {
         return (ErrorKind::InvalidToken, false);
     }

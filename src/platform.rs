@@ -24,7 +24,7 @@ pub enum Platform {
     Instagram,
 }
 
-/// What a request does with its token.
+/// Token operation of a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Operation {
     /// Short-lived token to long-lived token.
@@ -57,7 +57,7 @@ impl Platform {
         }
     }
 
-    /// The Graph host that serves this platform's token endpoints.
+    /// Returns the Graph host that serves this platform's token endpoints.
     pub fn default_host(self) -> &'static str {
         match self {
             Platform::Facebook => "graph.facebook.com",
@@ -66,7 +66,7 @@ impl Platform {
         }
     }
 
-    /// The `grant_type` value for `operation`, or `None` where the platform does not offer it:
+    /// Returns the `grant_type` value for `operation`, or `None` where the platform does not offer it:
     /// Facebook long-lived user tokens cannot be refreshed.
     pub fn grant_type(self, operation: Operation) -> Option<&'static str> {
         match (self, operation) {
@@ -88,7 +88,7 @@ impl Platform {
         }
     }
 
-    /// Whether requests carry `client_id`. Threads and Instagram identify the app by the token.
+    /// Returns whether requests carry `client_id`. Threads and Instagram identify the app by the token.
     pub fn sends_app_id(self) -> bool {
         self == Platform::Facebook
     }

@@ -15,8 +15,8 @@ use crate::prelude::*;
 use crate::error::RateLimitInfo;
 use crate::secret::Redactor;
 
-/// Longest usage header value passed on, in bytes; longer values are dropped, not cut, so the
-/// caller never receives broken JSON.
+/// Maximum length of a usage header value passed on, in bytes. Longer values are dropped, not
+/// cut, so the caller never receives broken JSON.
 pub const MAX_USAGE_HEADER_LEN: usize = 4096;
 
 /// Reads the rate-limit headers from `headers` (name, value) pairs. Names compare

@@ -27,7 +27,7 @@ pub struct PreparedRequest {
 }
 
 impl PreparedRequest {
-    /// The full URL, credentials included.
+    /// Returns the full URL, credentials included.
     pub fn url(&self) -> Secret {
         Secret::new(format!(
             "{}://{}{}",

@@ -1,7 +1,7 @@
 //! Reading a complete Graph response: a long-lived token, or a typed error.
 //!
 //! Success is a 2xx JSON object with an `access_token` string, as the token endpoints document
-//! (see `platform.rs` for the sources). Older Facebook API versions answered with a
+//! (see `platform.rs` for the sources). Older Facebook API versions responded with a
 //! form-encoded body, `access_token=...&expires=...`, which is accepted too.
 
 #[allow(unused_imports)]
@@ -218,8 +218,8 @@ fn token_from_form(
     }))
 }
 
-/// A token is non-empty and has no whitespace or control characters; anything else is a
-/// broken response, and handing it on would fail later in a less clear place.
+/// Checks that a token is non-empty and has no whitespace or control characters. Anything
+/// else is a broken response, and passing it on would fail later in a less clear place.
 fn is_plausible_token(token: &str) -> bool {
     !token.is_empty() && !token.chars().any(|c| c.is_whitespace() || c.is_control())
 }

@@ -10,7 +10,7 @@ pub const BASE_BACKOFF_MS: u64 = 200;
 /// Largest backoff ceiling, in milliseconds.
 pub const MAX_BACKOFF_MS: u64 = 5_000;
 
-/// Whether the request that failed with `error` is sent again (attempts and time permitting).
+/// Returns whether the request that failed with `error` is sent again (attempts and time permitting).
 ///
 /// Rate limits are not retried although they are retryable: a retry spends the same quota, so
 /// the caller schedules the next call. Transport errors are retried only when the connection

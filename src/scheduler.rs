@@ -171,8 +171,8 @@ impl Job {
                 self.phase = Phase::Idle;
                 return self.begin_attempt(now);
             }
-            // The deadline wins over a response that became ready at the same moment, so an
-            // answer never arrives later than the caller allowed.
+            // The deadline wins over a response that became ready at the same moment, so a
+            // result never arrives later than the caller allowed.
             Phase::InFlight {
                 attempt_deadline,
                 budget_ms,

@@ -25,7 +25,7 @@ use crate::request::PreparedRequest;
 use crate::response::{ReceivedResponse, MAX_BODY_BYTES};
 use crate::secret::Redactor;
 
-/// The wall clock in Unix seconds.
+/// Reads the wall clock in Unix seconds.
 pub fn now_unix() -> u64 {
     wasip2::clocks::wall_clock::now().seconds
 }
@@ -33,7 +33,7 @@ pub fn now_unix() -> u64 {
 /// Sent with every request so that gateway logs show the caller.
 const USER_AGENT: &str = concat!("graph-token-exchange/", env!("CARGO_PKG_VERSION"));
 
-/// What [`Attempt::advance`] found.
+/// Result of one [`Attempt::advance`] call.
 pub enum Progress {
     /// Nothing new yet; wait on [`Attempt::pollable`] again.
     Pending,
@@ -121,7 +121,7 @@ impl Attempt {
         })
     }
 
-    /// The pollable that becomes ready when [`Attempt::advance`] can make progress.
+    /// Returns the pollable that becomes ready when [`Attempt::advance`] can make progress.
     pub fn pollable(&self) -> Option<&Pollable> {
         match &self.state {
             State::AwaitingResponse { pollable, .. } | State::ReadingBody { pollable, .. } => {
