@@ -11,7 +11,7 @@ TOOLS_DIR ?= $(CURDIR)/.tools
 WASMTIME_CLI_VERSION := 48.0.8
 CARGO_FUZZ_VERSION := 0.13.1
 COMPONENT := target/wasm32-wasip2/wasm-release/graph_token_exchange.wasm
-export TOOLS_DIR COMPONENT
+export TOOLS_DIR COMPONENT CARGO_FUZZ_VERSION
 
 .PHONY: help setup-rust component demo test test-unit test-host test-js test-cli test-example \
 	lint js fuzz fuzz-smoke soak bench wasmtime-cli clean

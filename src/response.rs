@@ -89,10 +89,13 @@ pub fn interpret(
             return Err(error);
         }
         if (200..300).contains(&status) {
-            return token_from_json(object, request, now_unix, status);
+            return token_from_json(object, request, now_unix, status).map_err(|mut error| {
+                error.rate_limit = response.rate_limit.clone();
+                error
+            });
         }
     } else if (200..300).contains(&status) {
-        if let Some(token) = token_from_form(&response.body, request.platform, now_unix) {
+        if let Some(token) = token_from_form(&response.body, request, now_unix) {
             return token;
         }
     }
@@ -174,7 +177,7 @@ fn token_from_json(
         .or_else(|| object.get("expires"))
         .and_then(seconds_from_json);
     let token_type = match object.get("token_type") {
-        Some(Value::String(kind)) if !kind.is_empty() => kind.clone(),
+        Some(Value::String(kind)) if !kind.is_empty() => request.redactor.scrub(kind),
         _ => "bearer".to_string(),
     };
     Ok(LongLivedToken {
@@ -190,7 +193,7 @@ fn token_from_json(
 /// that form, so the caller reports it as unexpected.
 fn token_from_form(
     body: &[u8],
-    platform: Platform,
+    request: &PreparedRequest,
     now_unix: u64,
 ) -> Option<Result<LongLivedToken, ExchangeError>> {
     let text = core::str::from_utf8(body).ok()?.trim();
@@ -204,7 +207,7 @@ fn token_from_form(
         match name.as_ref() {
             "access_token" => access_token = Some(value.into_owned()),
             "expires" | "expires_in" => expires_in = seconds_from_text(&value),
-            "token_type" if !value.is_empty() => token_type = Some(value.into_owned()),
+            "token_type" if !value.is_empty() => token_type = Some(request.redactor.scrub(&value)),
             _ => {}
         }
     }
@@ -214,7 +217,7 @@ fn token_from_form(
         token_type: token_type.unwrap_or_else(|| "bearer".to_string()),
         expires_in,
         expires_at: expires_in.and_then(|seconds| now_unix.checked_add(seconds)),
-        platform,
+        platform: request.platform,
     }))
 }
 
@@ -376,6 +379,34 @@ mod tests {
         let graph = err.graph_error.unwrap();
         assert_eq!(graph.code, Some(190));
         assert_eq!(graph.fbtrace_id.as_deref(), Some("A1"));
+    }
+
+    #[test]
+    fn token_type_echo_is_redacted() {
+        let token = respond(
+            200,
+            r#"{"access_token":"EAAlong","token_type":"appsecret123"}"#,
+        )
+        .unwrap();
+        assert_eq!(token.token_type, "[redacted]");
+    }
+
+    #[test]
+    fn missing_token_keeps_rate_limit() {
+        let response = ReceivedResponse {
+            status: 200,
+            rate_limit: RateLimitInfo {
+                app_usage: Some(r#"{"call_count":95}"#.into()),
+                ..RateLimitInfo::default()
+            },
+            body: br#"{"id":"1"}"#.to_vec(),
+        };
+        let err = interpret(&response, &request(), NOW).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::UnexpectedResponse);
+        assert_eq!(
+            err.rate_limit.app_usage.as_deref(),
+            Some(r#"{"call_count":95}"#)
+        );
     }
 
     #[test]

@@ -51,19 +51,23 @@ pub const MIN_REDACTED_LEN: usize = 6;
 /// because a hostile or buggy server can echo the request's query string back.
 #[derive(Clone, Default)]
 pub struct Redactor {
-    /// Each credential in raw and in percent-encoded form, longest first so that a longer match
-    /// wins over a shorter one that it contains.
+    /// The credentials themselves, for the final check of [`Redactor::scrub`].
+    credentials: Vec<String>,
+    /// Each credential raw and form-encoded (uppercase and lowercase hex), longest first so that
+    /// a longer match wins over a shorter one at the same position.
     needles: Vec<String>,
 }
 
 impl Redactor {
     pub fn new<'a>(secrets: impl IntoIterator<Item = &'a Secret>) -> Self {
+        let mut credentials = Vec::new();
         let mut needles = Vec::new();
         for secret in secrets {
             let raw = secret.expose();
             if raw.len() < MIN_REDACTED_LEN {
                 continue;
             }
+            credentials.push(raw.to_string());
             let encoded: String = form_urlencoded::byte_serialize(raw.as_bytes()).collect();
             // Percent-encoding with lowercase hex digits is also valid, and some servers echo it.
             let lower = lowercase_percent_escapes(&encoded);
@@ -74,16 +78,48 @@ impl Redactor {
             }
         }
         needles.sort_by_key(|needle| core::cmp::Reverse(needle.len()));
-        Redactor { needles }
+        Redactor {
+            credentials,
+            needles,
+        }
     }
 
-    /// Returns `text` with every known credential replaced by `[redacted]`.
+    /// Returns `text` with every known credential replaced by `[redacted]`, or `[redacted]`
+    /// alone when a credential would still be readable after that.
+    ///
+    /// One left-to-right pass replaces the raw and form-encoded forms, so a replacement is never
+    /// searched again and cannot combine with its neighbours into a credential. Other encodings
+    /// (such as `%7e` for `~`, or an encoded letter) and credentials that overlap are caught by
+    /// the final check on the result and its percent-decoded form.
     pub fn scrub(&self, text: &str) -> String {
-        let mut scrubbed = text.to_string();
-        for needle in &self.needles {
-            if scrubbed.contains(needle.as_str()) {
-                scrubbed = scrubbed.replace(needle.as_str(), REDACTED);
+        if self.needles.is_empty() {
+            return text.to_string();
+        }
+        let mut scrubbed = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(c) = rest.chars().next() {
+            match self
+                .needles
+                .iter()
+                .find(|needle| rest.starts_with(needle.as_str()))
+            {
+                Some(needle) => {
+                    scrubbed.push_str(REDACTED);
+                    rest = &rest[needle.len()..];
+                }
+                None => {
+                    scrubbed.push(c);
+                    rest = &rest[c.len_utf8()..];
+                }
             }
+        }
+
+        let decoded = percent_encoding::percent_decode_str(&scrubbed).decode_utf8_lossy();
+        let readable = self.credentials.iter().any(|credential| {
+            scrubbed.contains(credential.as_str()) || decoded.contains(credential.as_str())
+        });
+        if readable {
+            return REDACTED.to_string();
         }
         scrubbed
     }
@@ -91,7 +127,7 @@ impl Redactor {
 
 impl fmt::Debug for Redactor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Redactor({} values)", self.needles.len())
+        write!(f, "Redactor({} credentials)", self.credentials.len())
     }
 }
 
@@ -140,6 +176,26 @@ mod tests {
     }
 
     #[test]
+    fn redactor_never_rebuilds_a_credential() {
+        let secret = Secret::new("s3cr3tvalue");
+        let token = Secret::new("ted]abcdefghijkl");
+        let redactor = Redactor::new([&secret, &token]);
+        let scrubbed = redactor.scrub("s3cr3tvalueabcdefghijkl");
+        assert!(!scrubbed.contains("ted]abcdefghijkl"), "{scrubbed}");
+        assert!(!scrubbed.contains("s3cr3tvalue"), "{scrubbed}");
+    }
+
+    #[test]
+    fn redactor_catches_other_encodings() {
+        let secret = Secret::new("ab~cd+ef");
+        let redactor = Redactor::new([&secret]);
+        for text in ["x ab%7ecd%2Bef", "x ab~cd%2Bef", "x %61b%7Ecd%2Bef"] {
+            assert_eq!(redactor.scrub(text), "[redacted]", "{text}");
+        }
+        assert_eq!(redactor.scrub("no credential here"), "no credential here");
+    }
+
+    #[test]
     fn redactor_skips_short_values() {
         let short = Secret::new("s");
         let redactor = Redactor::new([&short]);
@@ -150,6 +206,7 @@ mod tests {
     fn redactor_debug_shows_only_a_count() {
         let secret = Secret::new("abcdef0123456789");
         let redactor = Redactor::new([&secret]);
-        assert_eq!(format!("{redactor:?}"), "Redactor(1 values)");
+        assert_eq!(format!("{redactor:?}"), "Redactor(1 credentials)");
+        assert!(!format!("{redactor:?}").contains("abcdef"));
     }
 }
