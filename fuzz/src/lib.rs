@@ -1,7 +1,6 @@
 //! Helpers shared by the fuzz targets: the forms in which a credential can leak, and "twin"
 //! credentials that pass and fail the same input checks as the originals.
 
-
 use graph_token_exchange::input;
 use graph_token_exchange::secret::{MIN_REDACTED_LEN, REDACTED};
 
