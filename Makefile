@@ -80,7 +80,7 @@ soak: component
 	$(CARGO) run --locked --release -p graph-token-host --bin soak -- $(COMPONENT)
 
 bench: component js
-	$(CARGO) bench --locked -p graph-token-host
+	bash scripts/bench.sh
 
 clean:
 	$(CARGO) clean

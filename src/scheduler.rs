@@ -174,12 +174,15 @@ impl Job {
             // The deadline wins over a response that became ready at the same moment, so a
             // result never arrives later than the caller allowed.
             Phase::InFlight {
+                attempt,
                 attempt_deadline,
                 budget_ms,
                 ..
             } => {
                 if now >= *attempt_deadline {
-                    let error = self.timeout_error(*budget_ms);
+                    let mut error = self.timeout_error(*budget_ms);
+                    // A body that stalls after the head still reports the status it came with.
+                    error.http_status = attempt.status();
                     self.phase = Phase::Idle;
                     return self.after_failure(error, now);
                 }

@@ -47,6 +47,10 @@ impl fmt::Display for Secret {
 /// are well over 100 characters, so they are always covered.
 pub const MIN_REDACTED_LEN: usize = 6;
 
+/// Rounds of percent-decoding in the final check of [`Redactor::scrub`]; text encoded more often
+/// than this is returned as `[redacted]` if it still changes, since no real server does that.
+const MAX_DECODE_ROUNDS: usize = 4;
+
 /// Removes known credentials from text that a server sent, such as Graph's error message,
 /// because a hostile or buggy server can echo the request's query string back.
 #[derive(Clone, Default)]
@@ -114,12 +118,26 @@ impl Redactor {
             }
         }
 
-        let decoded = percent_encoding::percent_decode_str(&scrubbed).decode_utf8_lossy();
-        let readable = self.credentials.iter().any(|credential| {
-            scrubbed.contains(credential.as_str()) || decoded.contains(credential.as_str())
-        });
-        if readable {
-            return REDACTED.to_string();
+        // Decoding is repeated because a server may encode the echoed URL again (`%252B`).
+        let mut candidate = scrubbed.clone();
+        for round in 0..=MAX_DECODE_ROUNDS {
+            let readable = self
+                .credentials
+                .iter()
+                .any(|credential| candidate.contains(credential.as_str()));
+            if readable {
+                return REDACTED.to_string();
+            }
+            let decoded = percent_encoding::percent_decode_str(&candidate)
+                .decode_utf8_lossy()
+                .into_owned();
+            if decoded == candidate {
+                break;
+            }
+            candidate = decoded;
+            if round == MAX_DECODE_ROUNDS {
+                return REDACTED.to_string();
+            }
         }
         scrubbed
     }
@@ -189,7 +207,13 @@ mod tests {
     fn redactor_catches_other_encodings() {
         let secret = Secret::new("ab~cd+ef");
         let redactor = Redactor::new([&secret]);
-        for text in ["x ab%7ecd%2Bef", "x ab~cd%2Bef", "x %61b%7Ecd%2Bef"] {
+        for text in [
+            "x ab%7ecd%2Bef",
+            "x ab~cd%2Bef",
+            "x %61b%7Ecd%2Bef",
+            "x ab~cd%252Bef",
+            "x ab~cd%25252Bef",
+        ] {
             assert_eq!(redactor.scrub(text), "[redacted]", "{text}");
         }
         assert_eq!(redactor.scrub("no credential here"), "no credential here");

@@ -131,6 +131,14 @@ impl Attempt {
         }
     }
 
+    /// Returns the HTTP status once the response head has arrived.
+    pub fn status(&self) -> Option<u16> {
+        match &self.state {
+            State::ReadingBody { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
     /// Makes whatever progress is possible without blocking.
     pub fn advance(&mut self) -> Progress {
         if let State::AwaitingResponse { future, .. } = &self.state {

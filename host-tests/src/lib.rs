@@ -27,7 +27,9 @@
 pub mod bindings;
 pub mod embed;
 pub mod json;
+pub mod latency_server;
 pub mod mock_graph;
+pub mod raw_server;
 pub mod routing;
 
 pub use bindings::{
@@ -36,3 +38,9 @@ pub use bindings::{
 };
 pub use embed::{Exchanger, Session};
 pub use routing::{RecordedRequest, Router, TimeoutPolicy};
+
+/// Compiles the Rust examples of the project README as doctests, so they cannot drift from the
+/// API.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
