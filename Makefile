@@ -48,6 +48,7 @@ test-example: component
 	$(CARGO) run --locked -q -p graph-token-host --example embed -- $(COMPONENT)
 
 lint: setup-rust
+	rustup component add rustfmt clippy
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --locked -p graph-token-exchange --target wasm32-wasip2 -- -D warnings
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
@@ -59,7 +60,7 @@ test-js: js
 	bash scripts/test-js.sh
 
 wasmtime-cli:
-	@if [ -x "$(TOOLS_DIR)/bin/wasmtime" ] && "$(TOOLS_DIR)/bin/wasmtime" --version | grep -q " $(WASMTIME_CLI_VERSION) "; then \
+	@if [ -x "$(TOOLS_DIR)/bin/wasmtime" ] && "$(TOOLS_DIR)/bin/wasmtime" --version | grep -Eq "^wasmtime $(WASMTIME_CLI_VERSION)( |$$)"; then \
 		echo "wasmtime $(WASMTIME_CLI_VERSION) already in $(TOOLS_DIR)"; \
 	else \
 		echo "installing wasmtime-cli $(WASMTIME_CLI_VERSION) into $(TOOLS_DIR) (about 11 minutes on two cores, once)"; \

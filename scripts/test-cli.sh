@@ -267,7 +267,7 @@ test_error_redacts_secret() {
   local secret="cli-secret-to-redact"
   invoke "exchange-token-with(\"1234\", \"$secret\", \"EAAecho-secret\", {base-url: some(\"$base_url\")})"
   expect_exit_success
-  expect_contains "kind" "err({kind: invalid-credentials, " "$output"
+  expect_contains "kind" "err({kind: api-error, " "$output"
   expect_contains "graph message" "client_secret=[redacted]" "$output"
   expect_absent "secret" "$secret" "$output"
 }

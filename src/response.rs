@@ -138,7 +138,8 @@ fn graph_error_message(
     }
     let platform = platform.name();
     match kind {
-        ErrorKind::InvalidCredentials => format!("Graph rejected the app credentials ({reference}); check app-id and app-secret in the app dashboard, and for {platform} use that product's own app secret"),
+        ErrorKind::InvalidCredentials if platform == "facebook" => format!("Graph rejected the app credentials ({reference}); check app-id and app-secret in the app dashboard"),
+        ErrorKind::InvalidCredentials => format!("Graph rejected the app credentials ({reference}); check app-secret in the app dashboard, and use the {platform} app secret, which differs from the Facebook one"),
         ErrorKind::TokenExpired => format!("the token has expired ({reference}); the user must log in again to get a new short-lived token"),
         ErrorKind::InvalidToken => format!("Graph rejected the token as invalid or revoked ({reference}); check that it is a {platform} user token issued to this app, set options.platform if the prefix misled detection, or have the user log in again"),
         ErrorKind::PermissionDenied => format!("Graph denied permission ({reference}); check that the app has the permission in the app dashboard and that the user granted it"),

@@ -74,7 +74,7 @@ impl Attempt {
         let setup_failed = |what: &str| {
             ExchangeError::new(
                 ErrorKind::Transport,
-                format!("the host rejected the request to {host} ({what}); check options.base-url"),
+                format!("the wasi:http host rejected the request to {host} (invalid {what}); check options.base-url"),
             )
             .with_retryable(false)
         };
@@ -150,10 +150,11 @@ impl Attempt {
                     return self.fail(ExchangeError::new(
                         ErrorKind::Transport,
                         format!(
-                        "the response from {} was already taken; this is a bug in the component",
+                        "the response from {} was already taken; this is a bug in the component, so report it",
                         self.host
                     ),
-                    ))
+                    )
+                    .with_retryable(false))
                 }
             };
             if let Err(error) = self.begin_body(response) {
@@ -174,14 +175,20 @@ impl Attempt {
         let body = response.consume().map_err(|()| {
             ExchangeError::new(
                 ErrorKind::Transport,
-                format!("the response body from {} could not be opened", self.host),
+                format!(
+                    "the wasi:http host could not open the response body from {}; retry later",
+                    self.host
+                ),
             )
             .with_status(status)
         })?;
         let stream = body.stream().map_err(|()| {
             ExchangeError::new(
                 ErrorKind::Transport,
-                format!("the response body from {} could not be read", self.host),
+                format!(
+                    "the wasi:http host could not read the response body from {}; retry later",
+                    self.host
+                ),
             )
             .with_status(status)
         })?;

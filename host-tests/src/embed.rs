@@ -22,8 +22,8 @@ use crate::bindings::{
 use crate::routing::{Router, RoutingHooks};
 
 /// Bytes of guest stderr stored per call. A guest that writes more traps, because
-/// `MemoryOutputPipe` rejects writes beyond its capacity. The component writes only short
-/// diagnostics, far below this.
+/// `MemoryOutputPipe` rejects writes beyond its capacity. This component imports no stdio and
+/// writes nothing; the pipe is there for other builds of it and for tests that check it.
 const STDERR_CAPACITY_PER_CALL: usize = 1024 * 1024;
 
 /// Bytes of guest stderr a [`Session`] stores across its calls. Later output is dropped.

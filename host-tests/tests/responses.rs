@@ -193,7 +193,7 @@ async fn invalid_client_secret_code_1() {
     assert_eq!(failure.error.kind, ErrorKind::InvalidCredentials);
     assert_eq!(
         failure.error.message,
-        "Graph rejected the app credentials (HTTP 400, code 1); check app-id and app-secret in the app dashboard, and for facebook use that product's own app secret"
+        "Graph rejected the app credentials (HTTP 400, code 1); check app-id and app-secret in the app dashboard"
     );
     assert!(!failure.error.retryable);
     assert_eq!(failure.error.http_status, Some(400));
@@ -228,7 +228,7 @@ async fn invalid_application_code_101() {
     assert_eq!(failure.error.kind, ErrorKind::InvalidCredentials);
     assert_eq!(
         failure.error.message,
-        "Graph rejected the app credentials (HTTP 400, code 101); check app-id and app-secret in the app dashboard, and for facebook use that product's own app secret"
+        "Graph rejected the app credentials (HTTP 400, code 101); check app-id and app-secret in the app dashboard"
     );
     assert!(!failure.error.retryable);
     assert_eq!(failure.error.http_status, Some(400));

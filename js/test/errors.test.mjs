@@ -174,7 +174,7 @@ test('credentials in graph error are redacted', async () => {
   assert.equal(payload.graphError.message, 'Error validating client secret [redacted] for token [redacted]');
   assert.equal(
     payload.message,
-    "Graph rejected the app credentials (HTTP 400, code 1); check app-id and app-secret in the app dashboard, and for facebook use that product's own app secret",
+    "Graph rejected the app credentials (HTTP 400, code 1); check app-id and app-secret in the app dashboard",
   );
 });
 
