@@ -46,9 +46,24 @@ async fn exchange(session: &Session) -> wasmtime::Result<ExchangeResult> {
         base_url: Some(mock.base_url()),
         ..Options::default()
     };
-    session
+    let result = session
         .exchange_token_with(DEMO_APP_ID, DEMO_APP_SECRET, DEMO_SHORT_TOKEN, &options)
-        .await
+        .await;
+
+    // Shows the request that went through the component, with the demo secret masked as a
+    // reminder that real secrets must never reach a log.
+    for request in mock.received_requests().await {
+        let target = match request.url.query() {
+            Some(query) => format!("{}?{query}", request.url.path()),
+            None => request.url.path().to_string(),
+        };
+        eprintln!(
+            "demo: the mock received {} {}",
+            request.method,
+            target.replace(DEMO_APP_SECRET, "[redacted]")
+        );
+    }
+    result
 }
 
 #[tokio::main]
