@@ -62,6 +62,8 @@ enum State {
         _response: IncomingResponse,
         status: u16,
         headers: Vec<(String, Vec<u8>)>,
+        /// `Content-Length`, when the response declares one.
+        expected_len: Option<usize>,
         buffer: Vec<u8>,
     },
     Finished,
@@ -167,7 +169,8 @@ impl Attempt {
     fn begin_body(&mut self, response: IncomingResponse) -> Result<(), ExchangeError> {
         let status = response.status();
         let headers = response.headers().entries();
-        if let Some(length) = content_length(&headers) {
+        let expected_len = content_length(&headers);
+        if let Some(length) = expected_len {
             if length > MAX_BODY_BYTES as u64 {
                 return Err(too_large(&self.host, status));
             }
@@ -199,6 +202,8 @@ impl Attempt {
             _response: response,
             status,
             headers,
+            // At most MAX_BODY_BYTES here, so the conversion cannot fail.
+            expected_len: expected_len.and_then(|length| usize::try_from(length).ok()),
             buffer: Vec::new(),
         };
         Ok(())
@@ -208,6 +213,7 @@ impl Attempt {
         let State::ReadingBody {
             stream,
             status,
+            expected_len,
             buffer,
             ..
         } = &mut self.state
@@ -215,6 +221,7 @@ impl Attempt {
             return Progress::Pending;
         };
         let status = *status;
+        let expected_len = *expected_len;
         loop {
             // Read at most one byte past the cap: enough to tell that the body is too large.
             let room = (MAX_BODY_BYTES + 1 - buffer.len()) as u64;
@@ -224,6 +231,11 @@ impl Attempt {
                     buffer.extend_from_slice(&bytes);
                     if buffer.len() > MAX_BODY_BYTES {
                         return self.fail(too_large(&self.host, status));
+                    }
+                    // With the declared length received, waiting for the end of the stream
+                    // would only cost another poll and read (two blocking round trips in jco).
+                    if expected_len == Some(buffer.len()) {
+                        return self.complete();
                     }
                 }
                 Err(StreamError::Closed) => return self.complete(),
@@ -252,6 +264,7 @@ impl Attempt {
             status,
             headers,
             buffer,
+            ..
         } = core::mem::replace(&mut self.state, State::Finished)
         else {
             return Progress::Pending;
