@@ -532,38 +532,6 @@ async fn run_raw_cases(session: &Session, collected: &mut Collected) {
     collected.add("TLS handshake failure", outcome);
 }
 
-/// Returns every text of `error` that a caller could show or log, with the field's name.
-fn texts(error: &ExchangeError) -> Vec<(&'static str, String)> {
-    let mut texts = vec![
-        ("message", error.message.clone()),
-        ("Debug", format!("{error:?}")),
-    ];
-    let optional = [
-        ("app-usage", &error.app_usage),
-        ("business-use-case-usage", &error.business_use_case_usage),
-    ];
-    for (name, value) in optional {
-        if let Some(value) = value {
-            texts.push((name, value.clone()));
-        }
-    }
-    if let Some(graph) = &error.graph_error {
-        texts.push(("graph-error.message", graph.message.clone()));
-        let fields = [
-            ("graph-error.error-type", &graph.error_type),
-            ("graph-error.fbtrace-id", &graph.fbtrace_id),
-            ("graph-error.error-user-title", &graph.error_user_title),
-            ("graph-error.error-user-msg", &graph.error_user_msg),
-        ];
-        for (name, value) in fields {
-            if let Some(value) = value {
-                texts.push((name, value.clone()));
-            }
-        }
-    }
-    texts
-}
-
 /// Returns every credential the run sent, with a name to report it by, in each form it is
 /// searched for.
 fn needles() -> Vec<(String, String)> {
@@ -634,7 +602,7 @@ async fn errors_never_contain_credentials() {
         .errors
         .iter()
         .filter(|(_, error)| {
-            texts(error)
+            error_texts(error)
                 .iter()
                 .any(|(_, text)| text.contains("[redacted]"))
         })
@@ -650,7 +618,7 @@ async fn errors_never_contain_credentials() {
     let needles = needles();
     let mut findings = Vec::new();
     for (case, error) in &collected.errors {
-        for (field, text) in texts(error) {
+        for (field, text) in error_texts(error) {
             for (name, needle) in &needles {
                 if text.contains(needle.as_str()) {
                     findings.push(format!("{case}: {field} contains the {name}"));

@@ -145,12 +145,11 @@ pub fn expect_err(outcome: wasmtime::Result<ExchangeResult>, extra: &[&str]) -> 
     error
 }
 
-/// Asserts that no text of `error` (message, Graph fields, headers, `Debug`) contains any of
-/// `credentials` in raw, percent-encoded (upper- or lowercase hex) form.
-pub fn assert_no_credentials(error: &ExchangeError, credentials: &[&str]) {
+/// Returns every text of `error` that a caller could show or log, with the field's name.
+pub fn error_texts(error: &ExchangeError) -> Vec<(&'static str, String)> {
     let mut texts = vec![
         ("message", error.message.clone()),
-        ("debug", format!("{error:?}")),
+        ("Debug", format!("{error:?}")),
     ];
     let optional = [
         ("app-usage", &error.app_usage),
@@ -175,6 +174,13 @@ pub fn assert_no_credentials(error: &ExchangeError, credentials: &[&str]) {
             }
         }
     }
+    texts
+}
+
+/// Asserts that no text of `error` (message, Graph fields, headers, `Debug`) contains any of
+/// `credentials` in raw, percent-encoded (upper- or lowercase hex) form.
+pub fn assert_no_credentials(error: &ExchangeError, credentials: &[&str]) {
+    let texts = error_texts(error);
 
     for credential in credentials {
         // Values shorter than the component's redaction minimum (6 characters) would match
