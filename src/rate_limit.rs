@@ -69,6 +69,8 @@ fn parse_imf_fixdate(value: &str) -> Option<u64> {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
+
+    // Fixed layout: "Sun, 06 Nov 1994 08:49:37 GMT", 29 ASCII characters.
     let bytes = value.as_bytes();
     if bytes.len() != 29 || !value.is_ascii() || &value[3..5] != ", " || &value[25..] != " GMT" {
         return None;
@@ -86,6 +88,7 @@ fn parse_imf_fixdate(value: &str) -> Option<u64> {
             .all(|b| b.is_ascii_digit())
             .then(|| digits.parse().ok())?
     };
+
     let day = number(5..7)?;
     let month = MONTHS.iter().position(|m| *m == &value[8..11])? as u64 + 1;
     let year = number(12..16)?;
@@ -93,6 +96,7 @@ fn parse_imf_fixdate(value: &str) -> Option<u64> {
     if !(1..=31).contains(&day) || year < 1970 || hour > 23 || minute > 59 || second > 60 {
         return None;
     }
+
     let days = days_from_civil(year, month, day);
     Some(days * 86_400 + hour * 3_600 + minute * 60 + second)
 }

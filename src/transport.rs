@@ -3,9 +3,9 @@
 //! deadline timers.
 //!
 //! It sets the three `wasi:http` timeouts (connect, first byte, between bytes) to the attempt's
-//! budget, caps the body at [`MAX_BODY_BYTES`], never sets `Host` (the host derives it from the
-//! authority), never follows a redirect, and turns every `wasi:http` error code into `timeout` or
-//! `transport` with the code's WIT name in the message.
+//! budget and caps the body at [`MAX_BODY_BYTES`]. It never sets `Host`, because the host
+//! derives it from the authority, and never follows a redirect. Every `wasi:http` error code
+//! becomes `timeout` or `transport`, with the code's WIT name in the message.
 
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -202,7 +202,7 @@ impl Attempt {
             _response: response,
             status,
             headers,
-            // At most MAX_BODY_BYTES here, so the conversion cannot fail.
+            // A larger length was rejected above, so the value fits in `usize`.
             expected_len: expected_len.and_then(|length| usize::try_from(length).ok()),
             buffer: Vec::new(),
         };

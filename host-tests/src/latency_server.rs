@@ -1,7 +1,7 @@
 //! A loopback token server that delays every response by a fixed time and counts the requests
 //! in flight, for tests and benchmarks of concurrent batches.
 //!
-//! Every GET is answered like a Graph token endpoint, whatever its path. The token is the
+//! The server responds to every GET like a Graph token endpoint, whatever its path. The token is the
 //! `fb_exchange_token` or `access_token` query parameter, and its value selects the response:
 //! - a token that contains [`EXPIRED_MARKER`] gets HTTP 400 with a Graph error of code 190,
 //!   subcode 463 (`token-expired` in the component);

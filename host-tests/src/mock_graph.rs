@@ -1,8 +1,8 @@
 //! A small stand-in for the Graph API token endpoints, on `127.0.0.1` at a free port.
 //!
 //! It serves the exchange and refresh requests of Facebook, Threads and Instagram the way the
-//! real endpoints document: a JSON long-lived token on success, and a Graph `error` object for a
-//! missing parameter, a wrong grant type for the path, or an expired token. It checks the shape
+//! real endpoints document. Success returns a JSON long-lived token. A missing parameter, a
+//! wrong grant type for the path, or an expired token returns a Graph `error` object. It checks the shape
 //! of a request, not the credentials, so any app id, secret and token are accepted.
 
 use std::collections::HashMap;

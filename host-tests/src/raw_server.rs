@@ -1,6 +1,6 @@
 //! A TCP server on `127.0.0.1` that responds with scripted bytes, for responses that an HTTP
-//! library would not send: no response at all, a body that stalls or ends early, a reset,
-//! a chunked body without end, a response sent one byte at a time.
+//! library would not send. Examples: no response at all, a body that stalls or ends early, a
+//! reset, a chunked body without end, a response sent one byte at a time.
 //!
 //! The server counts the connections it accepted and the request heads it read, so tests can
 //! tell how many attempts reached it even when no HTTP response was completed.

@@ -1,6 +1,6 @@
-//! Servers that misbehave below the HTTP layer: no response, a body that stalls, ends early or
-//! never ends, a reset, a body of 10 MiB, a response sent one byte at a time, a redirect to
-//! another host, bytes that are not HTTP.
+//! Servers that misbehave below the HTTP layer. The cases: no response, a body that stalls, ends
+//! early or never ends, a reset, a body of 10 MiB, a response sent one byte at a time, a
+//! redirect to another host, and bytes that are not HTTP.
 //!
 //! Each test asserts the exact error kind, retryable flag and attempts, that no token (not even
 //! part of one) is returned, and that the call returns within `timeout-ms` plus [`MARGIN`].

@@ -4,8 +4,8 @@
 // GRAPH_BASE_URL, the server to ask (default http://127.0.0.1:8080, a local stand-in for Graph).
 // To call the real Graph host, drop `baseUrl` from the options.
 //
-// The call is synchronous and blocks the event loop until the response arrives, so a server in
-// the same Node process cannot respond to it; run the stand-in in another process.
+// The call is synchronous and blocks the event loop until the response arrives. A server in
+// the same Node process therefore cannot respond to it, so run the stand-in in another process.
 
 import { exchange } from 'graph-token-exchange';
 
