@@ -32,26 +32,22 @@ const STDERR_CAPACITY_PER_CALL: usize = 1024 * 1024;
 const STDERR_CAPACITY_PER_SESSION: usize = 4 * 1024 * 1024;
 
 /// Bytes of each pooled linear memory and table that stay resident between calls; see
-/// [`pooling_config`]. One call touches about 1.1 MiB of linear memory (17 to 18 wasm pages of
-/// 64 KiB: the 1 MiB guest stack, static data and the heap), so 4 MiB covers a call and a batch
-/// of a few hundred items.
+/// [`pooling_config`]. One call touches about 1.1 MiB of linear memory: 17 to 18 wasm pages of
+/// 64 KiB for the 1 MiB guest stack, static data and the heap. 4 MiB leaves room for batches.
 pub const KEEP_RESIDENT_BYTES: usize = 4 * 1024 * 1024;
 
-/// The pooling allocator settings that [`Exchanger::new`] uses: wasmtime's defaults, except that
-/// a dropped `Store` gives its memory back to the pool by resetting only the pages the call
-/// dirtied, and keeps them resident.
+/// Builds the pooling allocator settings of [`Exchanger::new`]: wasmtime's defaults, plus a
+/// reset of only the pages that a call dirtied.
 ///
-/// By default wasmtime resets a linear memory with `madvise(MADV_DONTNEED)`, so the next call
-/// takes a page fault and a zeroed page for every page it touches again, and the `madvise`
-/// flushes the TLB of every thread of the process. With `pagemap_scan` (the `PAGEMAP_SCAN`
-/// ioctl, Linux 6.7 and later) wasmtime finds the dirty pages and restores them with `memset`,
-/// up to [`KEEP_RESIDENT_BYTES`]. `Enabled::Auto` falls back to the default where the ioctl is
-/// missing.
+/// By default wasmtime resets a linear memory with `madvise(MADV_DONTNEED)`. The next call then
+/// takes a page fault for every page it touches again, and each `madvise` flushes the TLB of
+/// every thread of the process. With `pagemap_scan` (the `PAGEMAP_SCAN` ioctl, Linux 6.7 and
+/// later) wasmtime finds the dirty pages and restores them with `memset`, up to
+/// [`KEEP_RESIDENT_BYTES`]. `Enabled::Auto` keeps the default where the ioctl is missing.
 ///
-/// Measured with the benchmarks in `BENCHMARKS.md` on Linux 6.18: a call without I/O takes
-/// 16.7 µs instead of 32.0 µs, and one exchange 227 µs instead of 261 µs. The cost is resident
-/// memory: each warm pool slot keeps the pages its last call touched, at most
-/// [`KEEP_RESIDENT_BYTES`] per memory, instead of returning them to the kernel.
+/// BENCHMARKS.md has the measured effect (Linux 6.18): a call without I/O takes about half the
+/// time. The cost is resident memory, because each warm pool slot keeps the pages its last
+/// call touched, at most [`KEEP_RESIDENT_BYTES`] per memory.
 pub fn pooling_config() -> PoolingAllocationConfig {
     let mut pooling = PoolingAllocationConfig::default();
     pooling
@@ -98,10 +94,9 @@ pub struct Exchanger {
 }
 
 impl Exchanger {
-    /// Compiles the component at `component_path` with the pooling allocator configured by
-    /// [`pooling_config`]: wasmtime's default sizes (in wasmtime 48 on 64-bit hosts, 1000
-    /// component instances, core instances and memories at once) and a reset of only the pages
-    /// each call dirtied.
+    /// Compiles the component at `component_path` with the pooling allocator of
+    /// [`pooling_config`]. Its sizes are wasmtime's defaults: in wasmtime 48 on 64-bit hosts,
+    /// 1000 component instances, core instances and memories at once.
     pub fn new(component_path: impl AsRef<Path>) -> wasmtime::Result<Exchanger> {
         Exchanger::with_pooling(component_path, pooling_config())
     }
