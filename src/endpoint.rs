@@ -7,6 +7,7 @@ use core::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::error::ExchangeError;
 use crate::platform::Platform;
+use crate::text;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scheme {
@@ -67,7 +68,7 @@ impl Endpoint {
         if base_url.contains('?') {
             return Err(invalid("it contains a query ('?')"));
         }
-        let Some((scheme, rest)) = base_url.split_once("://") else {
+        let Some((scheme, rest)) = text::split_once(base_url, "://") else {
             return Err(invalid("it has no scheme"));
         };
         let scheme = if scheme.eq_ignore_ascii_case("https") {

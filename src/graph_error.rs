@@ -20,20 +20,21 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use serde_json::{Map, Value};
+use crate::json::{self, Object, Value};
+use crate::text::contains;
 
 use crate::error::{ErrorKind, GraphError};
 use crate::secret::Redactor;
 
 /// Reads the `error` member of a JSON response body, or `None` when the body has none.
 /// Every string is passed through `redactor`.
-pub fn parse(body: &Map<String, Value>, redactor: &Redactor) -> Option<GraphError> {
+pub fn parse(body: &Object, redactor: &Redactor) -> Option<GraphError> {
     let error = body.get("error")?;
     let error = match error {
         Value::Object(object) => object,
         // Some OAuth endpoints respond with {"error": "text", "error_description": "..."}.
         Value::String(text) => {
-            let description = body.get("error_description").and_then(Value::as_str);
+            let description = body.get("error_description").and_then(json::as_str);
             let message = match description {
                 Some(description) => format!("{text}: {description}"),
                 None => text.clone(),
@@ -48,7 +49,7 @@ pub fn parse(body: &Map<String, Value>, redactor: &Redactor) -> Option<GraphErro
     let text = |name: &str| {
         error
             .get(name)
-            .and_then(Value::as_str)
+            .and_then(json::as_str)
             .map(|s| redactor.scrub(s))
     };
     Some(GraphError {
@@ -57,7 +58,7 @@ pub fn parse(body: &Map<String, Value>, redactor: &Redactor) -> Option<GraphErro
         code: integer(error.get("code")),
         error_subcode: integer(error.get("error_subcode")),
         fbtrace_id: text("fbtrace_id"),
-        is_transient: error.get("is_transient").and_then(Value::as_bool),
+        is_transient: error.get("is_transient").and_then(json::as_bool),
         error_user_title: text("error_user_title"),
         error_user_msg: text("error_user_msg"),
     })
@@ -66,9 +67,8 @@ pub fn parse(body: &Map<String, Value>, redactor: &Redactor) -> Option<GraphErro
 /// Reads an integer sent as a JSON number or a string of digits.
 fn integer(value: Option<&Value>) -> Option<i64> {
     match value? {
-        Value::Number(number) => number.as_i64(),
         Value::String(text) => text.parse().ok(),
-        _ => None,
+        number => json::as_i64(number),
     }
 }
 
@@ -82,11 +82,11 @@ pub fn classify(error: &GraphError, http_status: u16) -> (ErrorKind, bool) {
 
     // Phrases of Graph's credential errors. Query parameter names such as `client_secret` are
     // left out on purpose: a server that echoes the request URL would match them.
-    let mentions_credentials = message.contains("client secret")
-        || message.contains("app secret")
-        || message.contains("appsecret_proof")
-        || message.contains("application id")
-        || message.contains("error validating application");
+    let mentions_credentials = contains(&message, "client secret")
+        || contains(&message, "app secret")
+        || contains(&message, "appsecret_proof")
+        || contains(&message, "application id")
+        || contains(&message, "error validating application");
     if code == Some(101)
         || (matches!(code, Some(1) | Some(100) | Some(190)) && mentions_credentials)
     {
@@ -96,7 +96,7 @@ pub fn classify(error: &GraphError, http_status: u16) -> (ErrorKind, bool) {
     if code == Some(190) || code == Some(102) {
         let expired = subcode == Some(463)
             || (subcode.is_none()
-                && (message.contains("has expired") || message.contains("session has expired")));
+                && (contains(&message, "has expired") || contains(&message, "session has expired")));
         return if expired {
             (ErrorKind::TokenExpired, false)
         } else {
@@ -131,6 +131,13 @@ pub fn classify(error: &GraphError, http_status: u16) -> (ErrorKind, bool) {
 mod tests {
     use super::*;
     use crate::secret::Secret;
+
+    fn object(body: &[u8]) -> Object {
+        match json::parse(body) {
+            Some(Value::Object(object)) => object,
+            _ => panic!("the test body is not a JSON object"),
+        }
+    }
 
     fn graph(code: Option<i64>, subcode: Option<i64>, message: &str) -> GraphError {
         GraphError {
@@ -248,19 +255,21 @@ mod tests {
     fn parse_reads_fields_and_redacts() {
         let secret = Secret::new("supersecret123");
         let redactor = Redactor::new([&secret]);
-        let body: Value = serde_json::json!({
-            "error": {
-                "message": "bad client_secret=supersecret123",
-                "type": "OAuthException",
-                "code": "190",
-                "error_subcode": 463,
-                "fbtrace_id": "AbC",
-                "is_transient": false,
-                "error_user_title": "Title",
-                "error_user_msg": "Msg"
-            }
-        });
-        let parsed = parse(body.as_object().unwrap(), &redactor).unwrap();
+        let body = object(
+            br#"{
+                "error": {
+                    "message": "bad client_secret=supersecret123",
+                    "type": "OAuthException",
+                    "code": "190",
+                    "error_subcode": 463,
+                    "fbtrace_id": "AbC",
+                    "is_transient": false,
+                    "error_user_title": "Title",
+                    "error_user_msg": "Msg"
+                }
+            }"#,
+        );
+        let parsed = parse(&body, &redactor).unwrap();
         assert_eq!(parsed.message, "bad client_secret=[redacted]");
         assert_eq!(parsed.code, Some(190));
         assert_eq!(parsed.error_subcode, Some(463));
@@ -272,9 +281,8 @@ mod tests {
 
     #[test]
     fn parse_string_error_form() {
-        let body: Value =
-            serde_json::json!({"error": "invalid_request", "error_description": "missing"});
-        let parsed = parse(body.as_object().unwrap(), &Redactor::default()).unwrap();
+        let body = object(br#"{"error": "invalid_request", "error_description": "missing"}"#);
+        let parsed = parse(&body, &Redactor::default()).unwrap();
         assert_eq!(parsed.message, "invalid_request: missing");
         assert_eq!(parsed.code, None);
     }

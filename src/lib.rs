@@ -88,12 +88,14 @@ pub mod endpoint;
 pub mod error;
 pub mod graph_error;
 pub mod input;
+pub mod json;
 pub mod platform;
 pub mod rate_limit;
 pub mod request;
 pub mod response;
 pub mod retry;
 pub mod secret;
+mod text;
 
 #[cfg(target_arch = "wasm32")]
 mod scheduler;

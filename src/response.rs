@@ -9,10 +9,9 @@ use crate::prelude::*;
 
 use core::fmt;
 
-use serde_json::{Map, Value};
-
 use crate::error::{ErrorKind, ExchangeError, GraphError, RateLimitInfo};
 use crate::graph_error;
+use crate::json::{self, Object, Value};
 use crate::platform::Platform;
 use crate::request::PreparedRequest;
 use crate::secret::Secret;
@@ -76,7 +75,7 @@ pub fn interpret(
         ));
     }
 
-    let json = serde_json::from_slice::<Value>(&response.body).ok();
+    let json = json::parse(&response.body);
     if let Some(Value::Object(object)) = &json {
         if let Some(graph) = graph_error::parse(object, &request.redactor) {
             let (kind, retryable) = graph_error::classify(&graph, status);
@@ -150,7 +149,7 @@ fn graph_error_message(
 }
 
 fn token_from_json(
-    object: &Map<String, Value>,
+    object: &Object,
     request: &PreparedRequest,
     now_unix: u64,
     status: u16,
@@ -231,9 +230,8 @@ fn is_plausible_token(token: &str) -> bool {
 /// `expires_in` as a non-negative JSON integer or a string of digits; anything else is `None`.
 fn seconds_from_json(value: &Value) -> Option<u64> {
     match value {
-        Value::Number(number) => number.as_u64(),
         Value::String(text) => seconds_from_text(text),
-        _ => None,
+        number => json::as_u64(number),
     }
 }
 
