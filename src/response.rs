@@ -15,6 +15,7 @@ use crate::json::{self, Object, Value};
 use crate::platform::Platform;
 use crate::request::PreparedRequest;
 use crate::secret::Secret;
+use crate::text;
 
 /// Largest response body read, in bytes. Token responses are a few hundred bytes; the cap keeps
 /// a hostile server from filling the guest's memory.
@@ -197,7 +198,7 @@ fn token_from_form(
     now_unix: u64,
 ) -> Option<Result<LongLivedToken, ExchangeError>> {
     let text = core::str::from_utf8(body).ok()?.trim();
-    if !text.starts_with("access_token=") && !text.contains("&access_token=") {
+    if !text.starts_with("access_token=") && !text::contains(text, "&access_token=") {
         return None;
     }
     let mut access_token = None;
