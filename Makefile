@@ -13,12 +13,13 @@ CARGO_FUZZ_VERSION := 0.13.1
 COMPONENT := target/wasm32-wasip2/wasm-release/graph_token_exchange.wasm
 export TOOLS_DIR COMPONENT CARGO_FUZZ_VERSION
 
-.PHONY: help setup-rust component demo test test-unit test-host test-js test-cli test-example \
-	lint js fuzz fuzz-smoke soak bench wasmtime-cli clean
+.PHONY: help setup-rust component release demo test test-unit test-host test-release test-js \
+	test-cli test-example lint js fuzz fuzz-smoke soak bench wasmtime-cli clean
 
 help:
 	@echo "make demo    build the component and exchange a token through it (mock Graph server unless META_* are set)"
 	@echo "make test    install what the tests need and run every test"
+	@echo "make release build dist/graph_token_exchange.wasm, the size-optimized component (needs Node.js)"
 	@echo "make js      transpile the component into the js/ npm package"
 	@echo "make bench   run the benchmarks (figures go to BENCHMARKS.md by hand)"
 	@echo "make soak    run 100,000 exchanges and report resident memory"
@@ -32,10 +33,15 @@ component: setup-rust
 	$(CARGO) build --locked -p graph-token-exchange --target wasm32-wasip2 --profile wasm-release
 	@ls -l $(COMPONENT)
 
+# The shipped component: the build above after wasm-opt -Oz and without custom sections.
+RELEASE_COMPONENT := dist/graph_token_exchange.wasm
+release: component
+	bash scripts/release.sh
+
 demo: component
 	$(CARGO) run --locked -q -p graph-token-host --bin demo -- $(COMPONENT)
 
-test: lint test-unit test-host test-example test-js test-cli fuzz-smoke
+test: lint test-unit test-host test-release test-example test-js test-cli fuzz-smoke
 	@echo "make test: every suite passed"
 
 test-unit:
@@ -43,6 +49,10 @@ test-unit:
 
 test-host: component
 	$(CARGO) test --locked -p graph-token-host
+
+# The host suite again, against the optimized release component.
+test-release: release
+	COMPONENT=$(RELEASE_COMPONENT) $(CARGO) test --locked -p graph-token-host --tests
 
 test-example: component
 	$(CARGO) run --locked -q -p graph-token-host --example embed -- $(COMPONENT)
@@ -53,8 +63,8 @@ lint: setup-rust
 	$(CARGO) clippy --locked -p graph-token-exchange --target wasm32-wasip2 -- -D warnings
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 
-js: component
-	bash scripts/build-js.sh
+js: release
+	COMPONENT=$(RELEASE_COMPONENT) bash scripts/build-js.sh
 
 test-js: js
 	bash scripts/test-js.sh
@@ -67,8 +77,8 @@ wasmtime-cli:
 		$(CARGO) install wasmtime-cli --locked --version $(WASMTIME_CLI_VERSION) --root "$(TOOLS_DIR)"; \
 	fi
 
-test-cli: component wasmtime-cli
-	bash scripts/test-cli.sh
+test-cli: release wasmtime-cli
+	COMPONENT=$(RELEASE_COMPONENT) bash scripts/test-cli.sh
 
 fuzz-smoke:
 	bash scripts/fuzz.sh 10
@@ -80,9 +90,9 @@ fuzz:
 soak: component
 	$(CARGO) run --locked --release -p graph-token-host --bin soak -- $(COMPONENT)
 
-bench: component js
-	bash scripts/bench.sh
+bench: release js
+	COMPONENT=$(RELEASE_COMPONENT) bash scripts/bench.sh
 
 clean:
 	$(CARGO) clean
-	rm -rf js/node_modules js/dist
+	rm -rf js/node_modules js/dist dist

@@ -477,14 +477,19 @@ fn print_sizes(component: &PathBuf) {
         component.display(),
         size as f64 / 1024.0
     );
-    let core =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../js/dist/graph-token-exchange.core.wasm");
-    if let Ok(metadata) = std::fs::metadata(&core) {
-        println!(
-            "size: js/dist/graph-token-exchange.core.wasm is {} bytes ({:.1} KiB)",
-            metadata.len(),
-            metadata.len() as f64 / 1024.0
-        );
+    // The release component of `make release` and jco's core module of `make js`, when built.
+    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    for relative in [
+        "dist/graph_token_exchange.wasm",
+        "js/dist/graph-token-exchange.core.wasm",
+    ] {
+        if let Ok(metadata) = std::fs::metadata(workspace.join(relative)) {
+            println!(
+                "size: {relative} is {} bytes ({:.1} KiB)",
+                metadata.len(),
+                metadata.len() as f64 / 1024.0
+            );
+        }
     }
 }
 
