@@ -96,7 +96,8 @@ pub fn classify(error: &GraphError, http_status: u16) -> (ErrorKind, bool) {
     if code == Some(190) || code == Some(102) {
         let expired = subcode == Some(463)
             || (subcode.is_none()
-                && (contains(&message, "has expired") || contains(&message, "session has expired")));
+                && (contains(&message, "has expired")
+                    || contains(&message, "session has expired")));
         return if expired {
             (ErrorKind::TokenExpired, false)
         } else {

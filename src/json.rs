@@ -9,8 +9,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-pub use miniserde::json::{Object, Value};
 use miniserde::json::Number;
+pub use miniserde::json::{Object, Value};
 
 /// Parses `body` as JSON. Returns `None` for anything that is not one complete JSON value in
 /// UTF-8, such as an HTML page or a truncated body.

@@ -48,7 +48,11 @@ mod tests {
             ("x://y://z", "://"),
         ];
         for (haystack, needle) in cases {
-            assert_eq!(find(haystack, needle), haystack.find(needle), "{haystack:?} {needle:?}");
+            assert_eq!(
+                find(haystack, needle),
+                haystack.find(needle),
+                "{haystack:?} {needle:?}"
+            );
             assert_eq!(
                 split_once(haystack, needle),
                 haystack.split_once(needle),
