@@ -483,7 +483,12 @@ fn print_sizes(component: &PathBuf) {
         "dist/graph_token_exchange.wasm",
         "js/dist/graph-token-exchange.core.wasm",
     ] {
-        if let Ok(metadata) = std::fs::metadata(workspace.join(relative)) {
+        let path = workspace.join(relative);
+        let same_as_component = path.canonicalize().ok() == component.canonicalize().ok();
+        if same_as_component {
+            continue;
+        }
+        if let Ok(metadata) = std::fs::metadata(&path) {
             println!(
                 "size: {relative} is {} bytes ({:.1} KiB)",
                 metadata.len(),
