@@ -18,7 +18,6 @@
 //! measured samples, warm-up excluded) and the ratios between them.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -26,12 +25,9 @@ use std::time::{Duration, Instant};
 use criterion::Criterion;
 use graph_token_host::bindings::TokenExchangerPre;
 use graph_token_host::latency_server::{long_lived_token_for, LatencyServer, RequestHead};
+use graph_token_host::native_client;
 use graph_token_host::routing::RoutingHooks;
 use graph_token_host::{ExchangeRequest, Exchanger, Options};
-use http_body_util::{BodyExt, Empty};
-use hyper::body::Bytes;
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpStream;
 use tokio::runtime::Runtime;
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::Store;
@@ -246,7 +242,7 @@ fn bench_single_exchange(
             async move {
                 let started = Instant::now();
                 for _ in 0..iterations {
-                    let token = native_exchange(address, head).await;
+                    let token = native_client::exchange(address, head).await;
                     assert_eq!(&token, expected_token);
                 }
                 samples.record(id, iterations, started.elapsed())
@@ -276,7 +272,7 @@ async fn check_identical_requests(
         .expect("the component sent a request");
 
     server.reset();
-    native_exchange(server.address(), &component_head).await;
+    native_client::exchange(server.address(), &component_head).await;
     let native_head = server
         .requests()
         .pop()
@@ -311,43 +307,6 @@ async fn exchange_once(exchanger: &Exchanger, options: &Options) -> String {
         Ok(Err(error)) => panic!("the exchange failed: {error:?}"),
         Err(error) => panic!("the host call failed: {error:#}"),
     }
-}
-
-/// Sends `head` as a GET over a fresh TCP connection with hyper's HTTP/1 client, the same
-/// steps as `wasmtime_wasi_http::default_send_request`, reads the body, and returns its
-/// `access_token`.
-async fn native_exchange(address: SocketAddr, head: &RequestHead) -> String {
-    let stream = TcpStream::connect(address)
-        .await
-        .expect("the latency server accepts connections");
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .expect("the HTTP/1 handshake succeeds");
-    tokio::spawn(connection);
-
-    let mut request = http::Request::get(head.path_and_query.as_str());
-    for (name, value) in &head.headers {
-        request = request.header(name.as_str(), value.as_str());
-    }
-    let request = request
-        .body(Empty::<Bytes>::new())
-        .expect("a recorded head is a valid request");
-    let response = sender
-        .send_request(request)
-        .await
-        .expect("the server sends a response");
-    assert_eq!(response.status(), http::StatusCode::OK);
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("the body arrives")
-        .to_bytes();
-    let json: serde_json::Value = serde_json::from_slice(&body).expect("the body is JSON");
-    json["access_token"]
-        .as_str()
-        .expect("the body has an access_token string")
-        .to_string()
 }
 
 // ---- batch of 100 versus single exchanges ----

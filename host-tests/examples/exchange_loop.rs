@@ -1,6 +1,7 @@
-//! `exchange_loop <component.wasm> [count]`: runs `count` exchanges (default 20,000) one after
-//! another through the component, on a current-thread Tokio runtime, against the latency server
-//! on 127.0.0.1, and prints the mean time per exchange.
+//! `exchange_loop [--native] <component.wasm> [count]`: runs `count` exchanges (default 20,000)
+//! one after another through the component, on a current-thread Tokio runtime, against the
+//! latency server on 127.0.0.1, and prints the mean time per exchange. With `--native` the loop
+//! sends the component's request with the benchmarks' native hyper client instead.
 //!
 //! It exists to be profiled, so that one thread does all the work:
 //!
@@ -18,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use graph_token_host::embed::pooling_config;
 use graph_token_host::latency_server::{long_lived_token_for, LatencyServer};
+use graph_token_host::native_client;
 use graph_token_host::{Exchanger, Options};
 use wasmtime::component::Component;
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, ProfilingStrategy};
@@ -30,7 +32,11 @@ const SHORT_TOKEN: &str = "EAAJu8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8dKLzdocJ2isAjI
 const WARM_UP: u32 = 300;
 
 fn main() -> ExitCode {
-    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    let mut arguments: Vec<String> = std::env::args().skip(1).collect();
+    let native = arguments.first().is_some_and(|first| first == "--native");
+    if native {
+        arguments.remove(0);
+    }
     let (component_path, count) = match arguments.as_slice() {
         [path] => (path, 20_000),
         [path, count] => match count.parse::<u32>() {
@@ -41,7 +47,7 @@ fn main() -> ExitCode {
             }
         },
         _ => {
-            eprintln!("usage: exchange_loop <component.wasm> [count]");
+            eprintln!("usage: exchange_loop [--native] <component.wasm> [count]");
             return ExitCode::from(2);
         }
     };
@@ -73,13 +79,24 @@ fn main() -> ExitCode {
         for _ in 0..WARM_UP {
             exchange(&exchanger, &options, &expected).await;
         }
+        let head = server
+            .requests()
+            .pop()
+            .expect("the server recorded the component's requests");
+
         let started = Instant::now();
         for _ in 0..count {
-            exchange(&exchanger, &options, &expected).await;
+            if native {
+                let token = native_client::exchange(server.address(), &head).await;
+                assert_eq!(token, expected);
+            } else {
+                exchange(&exchanger, &options, &expected).await;
+            }
         }
         let mean = started.elapsed() / count;
+        let client = if native { "native client" } else { "component" };
         println!(
-            "exchange_loop: {count} exchanges, {:.1} µs each",
+            "exchange_loop: {count} exchanges through the {client}, {:.1} µs each",
             mean.as_secs_f64() * 1e6
         );
     });

@@ -29,6 +29,7 @@ pub mod embed;
 pub mod json;
 pub mod latency_server;
 pub mod mock_graph;
+pub mod native_client;
 pub mod raw_server;
 pub mod routing;
 
