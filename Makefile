@@ -19,7 +19,9 @@ export TOOLS_DIR COMPONENT CARGO_FUZZ_VERSION
 help:
 	@echo "make demo    build the component and exchange a token through it (mock Graph server unless META_* are set)"
 	@echo "make test    install what the tests need and run every test"
+	@echo "make component  build the component with cargo only"
 	@echo "make release build dist/graph_token_exchange.wasm, the size-optimized component (needs Node.js)"
+	@echo "make wasmtime-cli  install the wasmtime CLI $(WASMTIME_CLI_VERSION) into $(TOOLS_DIR) for the command-line examples"
 	@echo "make js      transpile the component into the js/ npm package"
 	@echo "make bench   run the benchmarks (figures go to BENCHMARKS.md by hand)"
 	@echo "make soak    run 100,000 exchanges and report resident memory"

@@ -75,6 +75,8 @@ def make_handler(log_file, log_lock):
                 "host": self.headers.get("Host"),
                 "query": query,
             }
+            if log_file is None:
+                return
             with log_lock:
                 log_file.write(json.dumps(entry) + "\n")
                 log_file.flush()
@@ -112,20 +114,25 @@ def make_handler(log_file, log_lock):
 
 def main():
     parser = argparse.ArgumentParser(description="Mock Graph API server on 127.0.0.1.")
-    parser.add_argument("--port-file", required=True, help="file that receives the port number")
-    parser.add_argument("--log", required=True, help="file that receives one JSON line per request")
+    parser.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1; 0 lets the OS choose (default)")
+    parser.add_argument("--port-file", help="file that receives the port number")
+    parser.add_argument("--log", help="file that receives one JSON line per request")
     arguments = parser.parse_args()
 
-    log_file = open(arguments.log, "a", encoding="utf-8")
+    log_file = open(arguments.log, "a", encoding="utf-8") if arguments.log else None
     handler = make_handler(log_file, threading.Lock())
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", arguments.port), handler)
+    port = server.server_address[1]
 
-    # Write the port under a temporary name and rename it, so that a reader never sees a
-    # partly written number.
-    partial_path = arguments.port_file + ".partial"
-    with open(partial_path, "w", encoding="utf-8") as port_file:
-        port_file.write(str(server.server_address[1]))
-    os.replace(partial_path, arguments.port_file)
+    if arguments.port_file:
+        # Write the port under a temporary name and rename it, so that a reader never sees a
+        # partly written number.
+        partial_path = arguments.port_file + ".partial"
+        with open(partial_path, "w", encoding="utf-8") as port_file:
+            port_file.write(str(port))
+        os.replace(partial_path, arguments.port_file)
+    else:
+        print(f"mock Graph server on http://127.0.0.1:{port} (Ctrl-C stops it)", flush=True)
 
     server.serve_forever()
 
