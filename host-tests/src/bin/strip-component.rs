@@ -84,3 +84,78 @@ fn main() -> ExitCode {
     );
     ExitCode::SUCCESS
 }
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use wasm_encoder::{Component, CustomSection, Module, ModuleSection, NestedComponentSection};
+
+    use super::*;
+
+    fn custom(name: &str) -> CustomSection<'_> {
+        CustomSection {
+            name: Cow::Borrowed(name),
+            data: Cow::Borrowed(b"payload"),
+        }
+    }
+
+    /// Lists the custom section names of `bytes`, each with the depth it was found at.
+    fn custom_sections(bytes: &[u8]) -> Vec<(usize, String)> {
+        let mut depth = 0usize;
+        let mut found = Vec::new();
+        for payload in Parser::new(0).parse_all(bytes) {
+            match payload.expect("the component parses") {
+                Payload::CustomSection(reader) => found.push((depth, reader.name().to_string())),
+                Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
+                Payload::End(_) => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn strip_keeps_nested_sections() {
+        let mut module = Module::new();
+        module.section(&custom("module-note"));
+        let mut nested = Component::new();
+        nested.section(&custom("nested-note"));
+
+        let mut component = Component::new();
+        component.section(&custom("component-name"));
+        component.section(&ModuleSection(&module));
+        component.section(&NestedComponentSection(&nested));
+        component.section(&custom("producers"));
+        let input = component.finish();
+
+        let output = strip(&input).expect("the component strips");
+
+        assert_eq!(
+            custom_sections(&input),
+            [
+                (0, "component-name".to_string()),
+                (1, "module-note".to_string()),
+                (1, "nested-note".to_string()),
+                (0, "producers".to_string()),
+            ]
+        );
+        assert_eq!(
+            custom_sections(&output),
+            [
+                (1, "module-note".to_string()),
+                (1, "nested-note".to_string())
+            ]
+        );
+        assert!(output.len() < input.len());
+    }
+
+    #[test]
+    fn strip_rejects_core_module() {
+        let module = Module::new().finish();
+
+        let error = strip(&module).expect_err("a core module is not a component");
+
+        assert_eq!(error, "the input is not a WebAssembly component");
+    }
+}
