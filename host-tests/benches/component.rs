@@ -41,6 +41,9 @@ const SHORT_TOKEN: &str = "EAAJu8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8dKLzdocJ2isAjI
 /// Items in the batch benchmarks.
 const BATCH_SIZE: usize = 100;
 
+/// The size target of the release `.wasm`: 120 KB, read as 120,000 bytes.
+const SIZE_TARGET_BYTES: u64 = 120_000;
+
 /// Per-response delay of the server in the batch benchmarks.
 const BATCH_DELAY: Duration = Duration::from_millis(20);
 
@@ -432,9 +435,14 @@ fn print_sizes(component: &PathBuf) {
         .unwrap_or_else(|error| panic!("failed to read {}: {error}", component.display()))
         .len();
     println!(
-        "size: {} is {size} bytes ({:.1} KiB)",
+        "size: {} is {size} bytes ({:.1} KiB); target at most {SIZE_TARGET_BYTES} bytes: {}",
         component.display(),
-        size as f64 / 1024.0
+        size as f64 / 1024.0,
+        if size <= SIZE_TARGET_BYTES {
+            "met"
+        } else {
+            "missed"
+        }
     );
     // The release component of `make release` and jco's core module of `make js`, when built.
     let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
