@@ -81,10 +81,10 @@ impl Endpoint {
             ));
         };
 
-        let (authority, path) = match rest.find('/') {
-            Some(slash) => rest.split_at(slash),
-            None => (rest, ""),
-        };
+        let (authority, path) = rest
+            .find('/')
+            .and_then(|slash| rest.split_at_checked(slash))
+            .unwrap_or((rest, ""));
         if authority.contains('@') {
             return Err(invalid("it contains user information ('@')"));
         }
@@ -117,8 +117,8 @@ impl Endpoint {
 fn parse_authority(authority: &str) -> Option<&str> {
     let (host, port) = if authority.starts_with('[') {
         let close = authority.find(']')?;
-        let (host, after) = authority.split_at(close + 1);
-        host[1..host.len() - 1].parse::<Ipv6Addr>().ok()?;
+        let (host, after) = authority.split_at_checked(close + 1)?;
+        host.get(1..host.len() - 1)?.parse::<Ipv6Addr>().ok()?;
         match after {
             "" => (host, None),
             _ => (host, Some(after.strip_prefix(':')?)),

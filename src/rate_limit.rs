@@ -72,17 +72,21 @@ fn parse_imf_fixdate(value: &str) -> Option<u64> {
 
     // Fixed layout: "Sun, 06 Nov 1994 08:49:37 GMT", 29 ASCII characters.
     let bytes = value.as_bytes();
-    if bytes.len() != 29 || !value.is_ascii() || &value[3..5] != ", " || &value[25..] != " GMT" {
+    if bytes.len() != 29 || !value.is_ascii() || &bytes[3..5] != b", " || &bytes[25..] != b" GMT" {
         return None;
     }
-    if !DAYS.contains(&&value[..3]) || bytes[7] != b' ' || bytes[11] != b' ' || bytes[16] != b' ' {
+    if !DAYS.iter().any(|day| day.as_bytes() == &bytes[..3])
+        || bytes[7] != b' '
+        || bytes[11] != b' '
+        || bytes[16] != b' '
+    {
         return None;
     }
     if bytes[19] != b':' || bytes[22] != b':' {
         return None;
     }
     let number = |range: core::ops::Range<usize>| -> Option<u64> {
-        let digits = &value[range];
+        let digits = value.get(range)?;
         digits
             .bytes()
             .all(|b| b.is_ascii_digit())
@@ -90,7 +94,7 @@ fn parse_imf_fixdate(value: &str) -> Option<u64> {
     };
 
     let day = number(5..7)?;
-    let month = MONTHS.iter().position(|m| *m == &value[8..11])? as u64 + 1;
+    let month = MONTHS.iter().position(|m| m.as_bytes() == &bytes[8..11])? as u64 + 1;
     let year = number(12..16)?;
     let (hour, minute, second) = (number(17..19)?, number(20..22)?, number(23..25)?);
     if !(1..=31).contains(&day) || year < 1970 || hour > 23 || minute > 59 || second > 60 {

@@ -108,21 +108,19 @@ impl Redactor {
         }
         let mut scrubbed = String::with_capacity(text.len());
         let mut rest = text;
-        while let Some(c) = rest.chars().next() {
-            match self
+        while !rest.is_empty() {
+            let after_needle = self
                 .needles
                 .iter()
-                .find(|needle| rest.starts_with(needle.as_str()))
-            {
-                Some(needle) => {
-                    scrubbed.push_str(REDACTED);
-                    rest = &rest[needle.len()..];
-                }
-                None => {
-                    scrubbed.push(c);
-                    rest = &rest[c.len_utf8()..];
-                }
+                .find_map(|needle| rest.strip_prefix(needle.as_str()));
+            if let Some(after) = after_needle {
+                scrubbed.push_str(REDACTED);
+                rest = after;
+                continue;
             }
+            let mut chars = rest.chars();
+            scrubbed.extend(chars.next());
+            rest = chars.as_str();
         }
 
         // Decoding is repeated because a server may encode the echoed URL again (`%252B`).

@@ -24,9 +24,9 @@ pub fn contains(haystack: &str, needle: &str) -> bool {
 /// Splits `text` around the first occurrence of `separator`, like `str::split_once`.
 pub fn split_once<'a>(text: &'a str, separator: &str) -> Option<(&'a str, &'a str)> {
     let at = find(text, separator)?;
-    // `at` starts a match of a whole `&str`, and so does `at + separator.len()` end one, so
-    // both are character boundaries.
-    Some((&text[..at], &text[at + separator.len()..]))
+    // A match of a whole `&str` starts and ends on character boundaries, so `get` never
+    // returns `None` here.
+    Some((text.get(..at)?, text.get(at + separator.len()..)?))
 }
 
 #[cfg(test)]

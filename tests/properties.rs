@@ -7,6 +7,9 @@
 //!
 //! The tests at the end are regression tests for redaction gaps that fuzzing found.
 
+// These tests run natively, where the size of panic messages does not matter.
+#![allow(clippy::string_slice)]
+
 use graph_token_exchange::endpoint::Endpoint;
 use graph_token_exchange::error::{ErrorKind, ExchangeError, GraphError, RateLimitInfo};
 use graph_token_exchange::input::{self, RawOptions, Settings};
