@@ -27,7 +27,7 @@ use graph_token_host::bindings::TokenExchangerPre;
 use graph_token_host::latency_server::{long_lived_token_for, LatencyServer, RequestHead};
 use graph_token_host::native_client;
 use graph_token_host::routing::RoutingHooks;
-use graph_token_host::{ExchangeRequest, Exchanger, Options};
+use graph_token_host::{component_path, ExchangeRequest, Exchanger, Options};
 use tokio::runtime::Runtime;
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::Store;
@@ -404,29 +404,6 @@ fn options_for(server: &LatencyServer, max_concurrency: Option<u32>) -> Options 
 }
 
 // ---- sizes and summary ----
-
-/// Returns the component under test: `COMPONENT`, else the output of `make component`. A
-/// relative `COMPONENT` is tried against the current directory, then the workspace root.
-fn component_path() -> PathBuf {
-    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let path = match std::env::var_os("COMPONENT") {
-        Some(value) => {
-            let path = PathBuf::from(value);
-            if path.is_relative() && !path.exists() {
-                workspace.join(path)
-            } else {
-                path
-            }
-        }
-        None => workspace.join("target/wasm32-wasip2/wasm-release/graph_token_exchange.wasm"),
-    };
-    assert!(
-        path.exists(),
-        "component not found at {}; run `make component` in the workspace root, or set COMPONENT",
-        path.display()
-    );
-    path.canonicalize().unwrap_or(path)
-}
 
 /// Prints the size of the component and, when `make js` has run, of the core module that jco
 /// extracted from it.

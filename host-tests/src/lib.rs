@@ -40,6 +40,34 @@ pub use bindings::{
 pub use embed::{Exchanger, Session};
 pub use routing::{RecordedRequest, Router, TimeoutPolicy};
 
+use std::path::PathBuf;
+
+/// Returns the path of the component under test: `COMPONENT`, else the `make component` output.
+///
+/// A relative `COMPONENT` is tried against the current directory, then against the workspace
+/// root, because `make` exports it relative to the root while `cargo test` and
+/// `cargo bench` run in this crate.
+pub fn component_path() -> PathBuf {
+    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let path = match std::env::var_os("COMPONENT") {
+        Some(value) => {
+            let path = PathBuf::from(value);
+            if path.is_relative() && !path.exists() {
+                workspace.join(path)
+            } else {
+                path
+            }
+        }
+        None => workspace.join("target/wasm32-wasip2/wasm-release/graph_token_exchange.wasm"),
+    };
+    assert!(
+        path.exists(),
+        "component not found at {}; run `make component` in the workspace root, or set COMPONENT to a built component",
+        path.display()
+    );
+    path
+}
+
 /// Compiles the Rust examples of the project README as doctests, so they cannot drift from the
 /// API.
 #[doc = include_str!("../../README.md")]

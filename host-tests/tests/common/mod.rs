@@ -3,7 +3,6 @@
 
 #![allow(dead_code)]
 
-use std::path::PathBuf;
 use std::sync::LazyLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -29,30 +28,7 @@ pub const CREDENTIALS: [&str; 4] = [APP_SECRET, FACEBOOK_TOKEN, THREADS_TOKEN, I
 /// Maximum time any call may take before the test fails instead of hanging.
 pub const HOST_DEADLINE: Duration = Duration::from_secs(60);
 
-/// Returns the path of the component under test: `COMPONENT`, else the `make component` output.
-///
-/// A relative `COMPONENT` is tried against the current directory, then against the workspace
-/// root, because `make` exports it relative to the root while `cargo test` runs in this crate.
-pub fn component_path() -> PathBuf {
-    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let path = match std::env::var_os("COMPONENT") {
-        Some(value) => {
-            let path = PathBuf::from(value);
-            if path.is_relative() && !path.exists() {
-                workspace.join(path)
-            } else {
-                path
-            }
-        }
-        None => workspace.join("target/wasm32-wasip2/wasm-release/graph_token_exchange.wasm"),
-    };
-    assert!(
-        path.exists(),
-        "component not found at {}; run `make component` in the workspace root, or set COMPONENT to a built component",
-        path.display()
-    );
-    path
-}
+pub use graph_token_host::component_path;
 
 /// The compiled component, shared by every test of one binary.
 pub static EXCHANGER: LazyLock<Exchanger> = LazyLock::new(|| {
