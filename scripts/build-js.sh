@@ -9,16 +9,7 @@ set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 js_dir="$repo_root/js"
-component="${COMPONENT:-target/wasm32-wasip2/wasm-release/graph_token_exchange.wasm}"
-case "$component" in
-  /*) ;;
-  *) component="$repo_root/$component" ;;
-esac
-
-if [[ ! -f "$component" ]]; then
-  echo "build-js: component not found at $component; run 'make component' first, or set COMPONENT" >&2
-  exit 1
-fi
+component="$(bash "$repo_root/scripts/component-path.sh" build-js)"
 
 # Transpile into a fresh directory next to dist and swap it in, so that dist never mixes files of
 # two builds and a failed build leaves the previous dist in place.

@@ -9,15 +9,7 @@
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-component="${COMPONENT:-target/wasm32-wasip2/wasm-release/graph_token_exchange.wasm}"
-case "$component" in
-  /*) ;;
-  *) component="$repo_root/$component" ;;
-esac
-if [[ ! -f "$component" ]]; then
-  echo "release: component not found at $component; run 'make component' first, or set COMPONENT" >&2
-  exit 1
-fi
+component="$(bash "$repo_root/scripts/component-path.sh" release)"
 
 dist_dir="$repo_root/dist"
 output="$dist_dir/graph_token_exchange.wasm"

@@ -12,17 +12,10 @@ script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo_root="$(cd "$script_dir/.." && pwd)"
 tools_dir="${TOOLS_DIR:-$repo_root/.tools}"
 wasmtime_bin="$tools_dir/bin/wasmtime"
-component="${COMPONENT:-target/wasm32-wasip2/wasm-release/graph_token_exchange.wasm}"
-if [[ "$component" != /* ]]; then
-  component="$repo_root/$component"
-fi
+component="$(bash "$repo_root/scripts/component-path.sh" test-cli)"
 
 if [[ ! -x "$wasmtime_bin" ]]; then
   echo "test-cli: $wasmtime_bin not found; run 'make wasmtime-cli' or set TOOLS_DIR" >&2
-  exit 1
-fi
-if [[ ! -f "$component" ]]; then
-  echo "test-cli: component $component not found; run 'make component' or set COMPONENT" >&2
   exit 1
 fi
 
