@@ -33,7 +33,8 @@ pub fn as_bool(value: &Value) -> Option<bool> {
     }
 }
 
-/// A JSON integer that fits in `u64`. Fractions and negative numbers are `None`.
+/// Returns `value` as a `u64` when it is a JSON integer in range, and `None` for fractions and
+/// negative numbers.
 pub fn as_u64(value: &Value) -> Option<u64> {
     match value {
         Value::Number(Number::U64(number)) => Some(*number),
@@ -41,7 +42,7 @@ pub fn as_u64(value: &Value) -> Option<u64> {
     }
 }
 
-/// A JSON integer that fits in `i64`. Fractions are `None`.
+/// Returns `value` as an `i64` when it is a JSON integer in range, and `None` for fractions.
 pub fn as_i64(value: &Value) -> Option<i64> {
     match value {
         Value::Number(Number::I64(number)) => Some(*number),

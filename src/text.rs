@@ -1,7 +1,7 @@
 //! Substring search for error messages, URLs and credentials.
 //!
 //! `str::contains(&str)` and `str::split_once(&str)` bring in core's two-way string searcher,
-//! about 2.5 KB of the release `.wasm`. This window scan is O(n·m) in the worst case. The
+//! about 2.5 KB of the component. This window scan is O(n·m) in the worst case. The
 //! haystacks here are at most one response body (64 KiB) and the needles at most one credential
 //! (2048 bytes). A comparison stops at the first differing byte, so only a needle that repeats
 //! itself, such as `aaaa…b`, comes near the worst case.

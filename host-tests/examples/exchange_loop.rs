@@ -28,7 +28,8 @@ const APP_ID: &str = "1234567890123456";
 const APP_SECRET: &str = "454f31af3176813e02ea68ef786e4d3c";
 const SHORT_TOKEN: &str = "EAAJu8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8dKLzdocJ2isAjIhKtJ0RlgLKOmxgJ";
 
-/// Exchanges before the timed loop, so that the pool slots and the server's sockets are warm.
+/// Warm-up exchanges before the timed loop, so that the pool slots and the server's sockets are
+/// warm.
 const WARM_UP: u32 = 300;
 
 fn main() -> ExitCode {

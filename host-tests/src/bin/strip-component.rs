@@ -62,7 +62,7 @@ fn main() -> ExitCode {
     let input = match std::fs::read(input_path) {
         Ok(input) => input,
         Err(error) => {
-            eprintln!("strip-component: cannot read {input_path}: {error}");
+            eprintln!("strip-component: failed to read {input_path}: {error}");
             return ExitCode::FAILURE;
         }
     };
@@ -74,7 +74,7 @@ fn main() -> ExitCode {
         }
     };
     if let Err(error) = std::fs::write(output_path, &output) {
-        eprintln!("strip-component: cannot write {output_path}: {error}");
+        eprintln!("strip-component: failed to write {output_path}: {error}");
         return ExitCode::FAILURE;
     }
     println!(
