@@ -350,6 +350,29 @@ test_run_without_http_fails() {
   expect_contains "link error" "wasi:http" "$(<"$work_dir/stderr")"
 }
 
+# The README's manual flow: the mock started by hand with --port and no test files prints its
+# base URL, and an exchange through it succeeds.
+test_mock_server_by_hand() {
+  local banner="$work_dir/hand-mock.out" hand_url="" attempt hand_pid
+  python3 "$script_dir/cli-mock-server.py" --port 0 >"$banner" 2>&1 &
+  hand_pid=$!
+  for attempt in $(seq 100); do
+    hand_url="$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$banner" || true)"
+    [[ -n "$hand_url" ]] && break
+    sleep 0.05
+  done
+  expect_contains "banner" "mock Graph server on http://127.0.0.1:" "$(<"$banner")"
+
+  if [[ -n "$hand_url" ]]; then
+    invoke "exchange-token-with(\"1234\", \"$SECRET\", \"EAAhand\", {base-url: some(\"$hand_url\")})"
+    expect_exit_success
+    normalize_expires_at
+    expect_equal "result" "$(token_wave LL-EAAhand facebook)" "$normalized"
+  fi
+  kill "$hand_pid" 2>/dev/null || true
+  wait "$hand_pid" 2>/dev/null || true
+}
+
 # --- tests: scripts/exchange-cli.sh ----------------------------------------------------------
 
 # Runs the wrapper with the given environment assignments and arguments. Sets `output` and
@@ -446,6 +469,7 @@ run_test test_refresh_facebook_rejected
 run_test test_batch_exchange
 run_test test_batch_refresh
 run_test test_run_without_http_fails
+run_test test_mock_server_by_hand
 run_test test_wrapper_secret_from_env
 run_test test_wrapper_secret_from_file
 run_test test_wrapper_err_exit_status
