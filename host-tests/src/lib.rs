@@ -47,6 +47,10 @@ use std::path::PathBuf;
 /// A relative `COMPONENT` is tried against the current directory, then against the workspace
 /// root, because `make` exports it relative to the root while `cargo test` and
 /// `cargo bench` run in this crate.
+///
+/// # Panics
+///
+/// Panics when no file exists at that path, with a message that says how to build one.
 pub fn component_path() -> PathBuf {
     let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let path = match std::env::var_os("COMPONENT") {
