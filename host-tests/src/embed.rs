@@ -19,7 +19,8 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use crate::bindings::{
-    ExchangeRequest, ExchangeResult, Options, TokenExchanger, TokenExchangerPre,
+    from_raw, from_raw_list, raw, ExchangeRequest, ExchangeResult, Options, TokenExchanger,
+    TokenExchangerPre,
 };
 use crate::routing::{Router, RoutingHooks};
 
@@ -252,6 +253,7 @@ impl Session {
                 .await
         })
         .await
+        .map(from_raw)
     }
 
     pub async fn exchange_token_with(
@@ -268,6 +270,7 @@ impl Session {
                 .await
         })
         .await
+        .map(from_raw)
     }
 
     pub async fn refresh_token(
@@ -282,6 +285,7 @@ impl Session {
                 .await
         })
         .await
+        .map(from_raw)
     }
 
     pub async fn exchange_tokens(
@@ -289,13 +293,15 @@ impl Session {
         requests: &[ExchangeRequest],
         options: &Options,
     ) -> wasmtime::Result<Vec<ExchangeResult>> {
+        let requests: Vec<raw::ExchangeRequest> = requests.iter().map(Into::into).collect();
         self.run(async |instance, store| {
             instance
                 .graph_token_exchange_exchange()
-                .call_exchange_tokens(store, requests, options)
+                .call_exchange_tokens(store, &requests, options)
                 .await
         })
         .await
+        .map(from_raw_list)
     }
 
     pub async fn refresh_tokens(
@@ -310,6 +316,7 @@ impl Session {
                 .await
         })
         .await
+        .map(from_raw_list)
     }
 
     pub async fn default_api_version(&self) -> wasmtime::Result<String> {

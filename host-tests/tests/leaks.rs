@@ -5,6 +5,9 @@
 //! `Debug` output of the whole error, and the guest's stderr. It looks for the app secret, each
 //! short-lived token and a prefix of the long-lived token, each raw and percent-encoded with
 //! upper- and lowercase hex digits, and lists every finding before it fails.
+//!
+//! A last test prints successful results and batch requests with `Debug`, as a host's log line
+//! would, and scans that text for the same credentials and the long-lived token.
 
 mod common;
 
@@ -427,24 +430,9 @@ async fn run_echo_cases(session: &Session, server: &MockServer, collected: &mut 
     }
 
     let requests = [
-        ExchangeRequest {
-            app_id: APP_ID.into(),
-            app_secret: APP_SECRET.into(),
-            short_token: FACEBOOK_TOKEN.into(),
-            platform: None,
-        },
-        ExchangeRequest {
-            app_id: APP_ID.into(),
-            app_secret: SECRET_WITH_SPACE.into(),
-            short_token: FACEBOOK_TOKEN.into(),
-            platform: None,
-        },
-        ExchangeRequest {
-            app_id: String::new(),
-            app_secret: APP_SECRET.into(),
-            short_token: THREADS_TOKEN.into(),
-            platform: None,
-        },
+        batch_item(APP_ID, APP_SECRET, FACEBOOK_TOKEN, None),
+        batch_item(APP_ID, SECRET_WITH_SPACE, FACEBOOK_TOKEN, None),
+        batch_item("", APP_SECRET, THREADS_TOKEN, None),
     ];
     let outcomes = session
         .exchange_tokens(&requests, &to(echo_base.clone(), 10_000, 1))
@@ -530,6 +518,21 @@ async fn run_raw_cases(session: &Session, collected: &mut Collected) {
         )
         .await;
     collected.add("TLS handshake failure", outcome);
+}
+
+/// Builds one item of a batch exchange.
+fn batch_item(
+    app_id: &str,
+    app_secret: &str,
+    short_token: &str,
+    platform: Option<Platform>,
+) -> ExchangeRequest {
+    ExchangeRequest {
+        app_id: app_id.into(),
+        app_secret: app_secret.into(),
+        short_token: short_token.into(),
+        platform,
+    }
 }
 
 /// Returns every credential the run sent, with a name to report it by, in each form it is
@@ -732,4 +735,65 @@ async fn double_encoding_redacted() {
         !user_message.contains(&double),
         "graph-error.error-user-msg contains the secret percent-encoded twice: {user_message}"
     );
+}
+
+/// Successful results and batch requests, printed with `{:?}` and `{:#?}` as a host's log line
+/// would print them, contain no credential, because `LongLivedToken` and `ExchangeRequest` hide them.
+#[tokio::test]
+async fn debug_output_hides_credentials() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(token_body()))
+        .mount(&server)
+        .await;
+    let harness = Harness::direct();
+    let options = to(server.uri(), 5_000, 1);
+    let requests = [
+        batch_item(APP_ID, APP_SECRET, FACEBOOK_TOKEN, None),
+        batch_item("", APP_SECRET, THREADS_TOKEN, Some(Platform::Threads)),
+    ];
+
+    let single = harness
+        .exchange_token_with(APP_ID, APP_SECRET, FACEBOOK_TOKEN, &options)
+        .await
+        .expect("the host call succeeds");
+    let batch = harness
+        .exchange_tokens(&requests, &options)
+        .await
+        .expect("the host call succeeds");
+
+    // The tokens came back, so the Debug output below had a token to hide.
+    assert_eq!(
+        single.as_ref().map(|token| token.access_token.as_str()),
+        Ok(LONG_TOKEN)
+    );
+    for outcome in &batch {
+        assert_eq!(
+            outcome.as_ref().map(|token| token.access_token.as_str()),
+            Ok(LONG_TOKEN)
+        );
+    }
+
+    let printed = [
+        ("single result", format!("{single:?}")),
+        ("single result, pretty", format!("{single:#?}")),
+        ("batch results", format!("{batch:?}")),
+        ("batch results, pretty", format!("{batch:#?}")),
+        ("batch requests", format!("{requests:?}")),
+        ("batch requests, pretty", format!("{requests:#?}")),
+    ];
+    let mut needles = needles();
+    needles.push(("long-lived token".to_string(), LONG_TOKEN.to_string()));
+    let mut findings = Vec::new();
+    for (what, text) in &printed {
+        assert!(text.contains("[redacted]"), "{what}: nothing was redacted");
+        for (name, needle) in &needles {
+            if text.contains(needle.as_str()) {
+                findings.push(format!("{what} contains the {name}"));
+            }
+        }
+    }
+    assert!(findings.is_empty(), "{}", findings.join("\n"));
+    // What is not a credential stays readable.
+    assert!(printed[4].1.contains(&format!("app_id: \"{APP_ID}\"")));
 }
