@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Mock Graph API server for scripts/test-cli.sh.
+"""Mock Graph API server on 127.0.0.1, for trying the component by hand and for
+scripts/test-cli.sh.
 
-Listens on 127.0.0.1 on a port chosen by the OS, writes that port to --port-file once the
-socket listens, and appends one JSON line per request to --log:
-{"method": ..., "target": path and query as received, "host": Host header, "query": decoded
-parameters}.
+Listens on --port (default 0: a port chosen by the OS). Once the socket listens, it prints its
+base URL, or with --port-file writes the port to that file instead. With --log it appends one
+JSON line per request: {"method": ..., "target": path and query as received, "host": Host header,
+"query": decoded parameters}.
 
 The response depends on the token in the query (`fb_exchange_token`, else `access_token`):
 - contains "expired": HTTP 400 with Graph error code 190, subcode 463;

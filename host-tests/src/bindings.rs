@@ -1,17 +1,20 @@
-//! Typed bindings to the `token-exchanger` world, generated from `wit/exchange.wit`, and the two
-//! records that carry credentials, redefined so that `Debug` never prints one.
+//! Typed bindings to the `token-exchanger` world, generated from `wit/exchange.wit`, and this
+//! crate's own versions of the records that a call returns or takes in a batch.
 //!
 //! Exports are async because the stock `wasi:http` sender of `wasmtime-wasi-http` is async, so a
 //! guest that waits on a response suspends the host future instead of blocking a thread.
 //!
-//! `bindgen!` in wasmtime 48 gives every record a `Debug` that prints each field, and it has no
-//! option to leave one out or to swap a record for a type of ours. So [`LongLivedToken`] and
-//! [`ExchangeRequest`] are this crate's own types, converted at the call boundary, and their
-//! `Debug` shows `[redacted]` for a token or secret. The generated ones stay in [`raw`] for code
-//! that calls [`TokenExchanger`] directly.
+//! `bindgen!` in wasmtime 48 gives every record a `Debug` that prints each field, gives a record
+//! used as an error a `Display` that repeats that `Debug`, and has no option to change either.
+//! So [`LongLivedToken`], [`ExchangeRequest`] and [`ExchangeError`] are this crate's own types,
+//! converted at the call boundary. Their `Debug` shows `[redacted]` for a token or secret and
+//! names fields as the WIT does, like the generated `Options` and `GraphError`. The generated
+//! records stay in [`raw`] for code that calls [`TokenExchanger`] directly.
 
 use std::fmt;
 
+// `bindgen!` writes no doc comments on the methods it generates.
+#[allow(missing_docs)]
 mod generated {
     wasmtime::component::bindgen!({
         path: "../wit",
@@ -22,7 +25,7 @@ mod generated {
 }
 
 pub use generated::exports::graph_token::exchange::exchange::{
-    ErrorKind, ExchangeError, GraphError, Options, Platform,
+    ErrorKind, GraphError, Options, Platform,
 };
 pub use generated::{TokenExchanger, TokenExchangerPre};
 
@@ -30,11 +33,11 @@ pub use generated::{TokenExchanger, TokenExchangerPre};
 /// secret and the short-lived token in full: do not log them.
 pub mod raw {
     pub use super::generated::exports::graph_token::exchange::exchange::{
-        ExchangeRequest, LongLivedToken,
+        ExchangeError, ExchangeRequest, LongLivedToken,
     };
 
     /// The result of one exchange or refresh, as [`super::TokenExchanger`] returns it.
-    pub type ExchangeResult = Result<LongLivedToken, super::ExchangeError>;
+    pub type ExchangeResult = Result<LongLivedToken, ExchangeError>;
 }
 
 /// The result of one exchange or refresh, as the component returns it.
@@ -70,6 +73,31 @@ pub struct ExchangeRequest {
     pub platform: Option<Platform>,
 }
 
+/// A failed exchange or refresh: the WIT `exchange-error`. It contains no credential, because the
+/// component builds messages from fixed text and redacts what the server sends. `Display`
+/// prints the kind and the message, such as `invalid-input: app-secret is empty; ...`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ExchangeError {
+    /// The kind of failure, for callers to branch on.
+    pub kind: ErrorKind,
+    /// One sentence: what failed, on which argument or HTTP status, and what to do next.
+    pub message: String,
+    /// Whether the same call may succeed later without any change to its arguments.
+    pub retryable: bool,
+    /// The HTTP status of the last response, if a response head arrived.
+    pub http_status: Option<u16>,
+    /// Graph's error object, when the last response had one.
+    pub graph_error: Option<GraphError>,
+    /// The raw JSON of the `X-App-Usage` response header.
+    pub app_usage: Option<String>,
+    /// The raw JSON of the `X-Business-Use-Case-Usage` response header.
+    pub business_use_case_usage: Option<String>,
+    /// The `Retry-After` response header in seconds.
+    pub retry_after_seconds: Option<u32>,
+    /// The number of requests sent for this call, retries included.
+    pub attempts: u32,
+}
+
 /// A credential in `Debug` output: `""` when empty, so that a missing value stays visible,
 /// else `[redacted]`. The length is not shown either.
 struct Hidden<'a>(&'a str);
@@ -87,10 +115,10 @@ impl fmt::Debug for Hidden<'_> {
 impl fmt::Debug for LongLivedToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("LongLivedToken")
-            .field("access_token", &Hidden(&self.access_token))
-            .field("token_type", &self.token_type)
-            .field("expires_in", &self.expires_in)
-            .field("expires_at", &self.expires_at)
+            .field("access-token", &Hidden(&self.access_token))
+            .field("token-type", &self.token_type)
+            .field("expires-in", &self.expires_in)
+            .field("expires-at", &self.expires_at)
             .field("platform", &self.platform)
             .finish()
     }
@@ -99,11 +127,49 @@ impl fmt::Debug for LongLivedToken {
 impl fmt::Debug for ExchangeRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ExchangeRequest")
-            .field("app_id", &self.app_id)
-            .field("app_secret", &Hidden(&self.app_secret))
-            .field("short_token", &Hidden(&self.short_token))
+            .field("app-id", &self.app_id)
+            .field("app-secret", &Hidden(&self.app_secret))
+            .field("short-token", &Hidden(&self.short_token))
             .field("platform", &self.platform)
             .finish()
+    }
+}
+
+impl fmt::Debug for ExchangeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExchangeError")
+            .field("kind", &self.kind)
+            .field("message", &self.message)
+            .field("retryable", &self.retryable)
+            .field("http-status", &self.http_status)
+            .field("graph-error", &self.graph_error)
+            .field("app-usage", &self.app_usage)
+            .field("business-use-case-usage", &self.business_use_case_usage)
+            .field("retry-after-seconds", &self.retry_after_seconds)
+            .field("attempts", &self.attempts)
+            .finish()
+    }
+}
+
+impl fmt::Display for ExchangeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind, self.message)
+    }
+}
+
+impl std::error::Error for ExchangeError {}
+
+impl fmt::Display for ErrorKind {
+    /// Writes the WIT name of the case, such as `rate-limited`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.wit_name())
+    }
+}
+
+impl fmt::Display for Platform {
+    /// Writes the WIT name of the case, such as `threads`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.wit_name())
     }
 }
 
@@ -115,6 +181,22 @@ impl From<raw::LongLivedToken> for LongLivedToken {
             expires_in: token.expires_in,
             expires_at: token.expires_at,
             platform: token.platform,
+        }
+    }
+}
+
+impl From<raw::ExchangeError> for ExchangeError {
+    fn from(error: raw::ExchangeError) -> Self {
+        ExchangeError {
+            kind: error.kind,
+            message: error.message,
+            retryable: error.retryable,
+            http_status: error.http_status,
+            graph_error: error.graph_error,
+            app_usage: error.app_usage,
+            business_use_case_usage: error.business_use_case_usage,
+            retry_after_seconds: error.retry_after_seconds,
+            attempts: error.attempts,
         }
     }
 }
@@ -131,10 +213,13 @@ impl From<&ExchangeRequest> for raw::ExchangeRequest {
 }
 
 /// Converts a result of [`TokenExchanger`] into this crate's types.
-// The error is the WIT `exchange-error` as `bindgen!` generates it, so the WIT fixes its size.
+// The error mirrors the WIT `exchange-error` field for field. Boxing it would cost an
+// allocation per failed call and differ from every other binding of the WIT.
 #[allow(clippy::result_large_err)]
 pub fn from_raw(result: raw::ExchangeResult) -> ExchangeResult {
-    result.map(LongLivedToken::from)
+    result
+        .map(LongLivedToken::from)
+        .map_err(ExchangeError::from)
 }
 
 /// Converts the results of a batch call of [`TokenExchanger`] into this crate's types.
@@ -203,8 +288,8 @@ mod tests {
         };
         assert_eq!(
             format!("{token:?}"),
-            "LongLivedToken { access_token: [redacted], token_type: \"bearer\", \
-             expires_in: Some(5183944), expires_at: None, platform: Platform::Facebook }"
+            "LongLivedToken { access-token: [redacted], token-type: \"bearer\", \
+             expires-in: Some(5183944), expires-at: None, platform: Platform::Facebook }"
         );
         assert!(!format!("{token:#?}").contains("EAAsecretlonglived"));
     }
@@ -219,7 +304,7 @@ mod tests {
         };
         assert_eq!(
             format!("{request:?}"),
-            "ExchangeRequest { app_id: \"1234\", app_secret: [redacted], short_token: \"\", \
+            "ExchangeRequest { app-id: \"1234\", app-secret: [redacted], short-token: \"\", \
              platform: None }"
         );
     }
@@ -260,5 +345,38 @@ mod tests {
                 platform: Platform::Threads,
             })
         );
+    }
+
+    #[test]
+    fn error_display_is_kind_and_message() {
+        let error = ExchangeError::from(raw::ExchangeError {
+            kind: ErrorKind::RateLimited,
+            message: "Graph rate-limited the app (code 4); wait before the next call".into(),
+            retryable: true,
+            http_status: Some(400),
+            graph_error: None,
+            app_usage: Some("{\"call_count\":100}".into()),
+            business_use_case_usage: None,
+            retry_after_seconds: Some(60),
+            attempts: 1,
+        });
+        assert_eq!(
+            error.to_string(),
+            "rate-limited: Graph rate-limited the app (code 4); wait before the next call"
+        );
+        assert_eq!(error.http_status, Some(400));
+        assert_eq!(error.app_usage.as_deref(), Some("{\"call_count\":100}"));
+        assert_eq!(error.retry_after_seconds, Some(60));
+        assert_eq!(error.attempts, 1);
+        assert!(format!("{error:?}").contains("retry-after-seconds: Some(60)"));
+    }
+
+    #[test]
+    fn enum_display_is_wit_name() {
+        assert_eq!(
+            ErrorKind::UpstreamUnavailable.to_string(),
+            "upstream-unavailable"
+        );
+        assert_eq!(Platform::Instagram.to_string(), "instagram");
     }
 }

@@ -67,6 +67,29 @@ pub struct HostState {
     table: ResourceTable,
 }
 
+impl HostState {
+    /// Creates the state for one call: the stock `wasi:http` sender, no environment, no
+    /// preopened files, an empty stdin, and stdout and stderr discarded.
+    pub fn new() -> HostState {
+        HostState::with(WasiCtx::builder().build(), RoutingHooks::default())
+    }
+
+    fn with(wasi: WasiCtx, hooks: RoutingHooks) -> HostState {
+        HostState {
+            wasi,
+            http: WasiHttpCtx::new(),
+            hooks,
+            table: ResourceTable::new(),
+        }
+    }
+}
+
+impl Default for HostState {
+    fn default() -> Self {
+        HostState::new()
+    }
+}
+
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView {
@@ -129,6 +152,7 @@ impl Exchanger {
         })
     }
 
+    /// Returns the engine the component was compiled with.
     pub fn engine(&self) -> &Engine {
         &self.engine
     }
@@ -240,6 +264,8 @@ impl Session {
         String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
     }
 
+    /// Calls `exchange-token`: exchanges `short_token` with the default options, the platform
+    /// chosen by the token's prefix.
     pub async fn exchange_token(
         &self,
         app_id: &str,
@@ -256,6 +282,7 @@ impl Session {
         .map(from_raw)
     }
 
+    /// Calls `exchange-token-with`: exchanges `short_token` with `options`.
     pub async fn exchange_token_with(
         &self,
         app_id: &str,
@@ -273,6 +300,7 @@ impl Session {
         .map(from_raw)
     }
 
+    /// Calls `refresh-token`: refreshes a long-lived Threads or Instagram `token`.
     pub async fn refresh_token(
         &self,
         token: &str,
@@ -288,6 +316,8 @@ impl Session {
         .map(from_raw)
     }
 
+    /// Calls `exchange-tokens`: exchanges every item concurrently, at most
+    /// `options.max_concurrency` at once, and returns one result per item in input order.
     pub async fn exchange_tokens(
         &self,
         requests: &[ExchangeRequest],
@@ -304,6 +334,8 @@ impl Session {
         .map(from_raw_list)
     }
 
+    /// Calls `refresh-tokens`: refreshes every token concurrently and returns one result per
+    /// token in input order.
     pub async fn refresh_tokens(
         &self,
         tokens: &[String],
@@ -319,6 +351,8 @@ impl Session {
         .map(from_raw_list)
     }
 
+    /// Calls `default-api-version`: the Graph API version used when `options.api_version` is
+    /// `None`.
     pub async fn default_api_version(&self) -> wasmtime::Result<String> {
         self.run(async |instance, store| {
             instance
@@ -337,12 +371,7 @@ impl Session {
     ) -> wasmtime::Result<R> {
         let stderr = MemoryOutputPipe::new(STDERR_CAPACITY_PER_CALL);
         let wasi = WasiCtx::builder().stderr(stderr.clone()).build();
-        let state = HostState {
-            wasi,
-            http: WasiHttpCtx::new(),
-            hooks: self.hooks.clone(),
-            table: ResourceTable::new(),
-        };
+        let state = HostState::with(wasi, self.hooks.clone());
         let mut store = Store::new(&self.exchanger.engine, state);
 
         let outcome = async {

@@ -16,6 +16,7 @@ pub fn result_to_json(result: &ExchangeResult) -> Value {
     }
 }
 
+/// Renders a token with WIT field names, the access token included.
 pub fn token_to_json(token: &LongLivedToken) -> Value {
     json!({
         "access-token": token.access_token,
@@ -26,6 +27,7 @@ pub fn token_to_json(token: &LongLivedToken) -> Value {
     })
 }
 
+/// Renders an error with WIT field names.
 pub fn error_to_json(error: &ExchangeError) -> Value {
     json!({
         "kind": error.kind.wit_name(),
@@ -40,6 +42,7 @@ pub fn error_to_json(error: &ExchangeError) -> Value {
     })
 }
 
+/// Renders Graph's error object with WIT field names.
 pub fn graph_error_to_json(error: &GraphError) -> Value {
     json!({
         "message": error.message,

@@ -49,7 +49,9 @@ pub fn long_lived_token_for(short_token: &str) -> String {
 /// Method, path with query, and headers of one request as the server received it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RequestHead {
+    /// The request method, such as `GET`.
     pub method: String,
+    /// The request target: path and query, as sent.
     pub path_and_query: String,
     /// Header names in lowercase with their values, sorted, so that two heads compare equal
     /// whatever order the clients sent the headers in.
@@ -99,6 +101,7 @@ impl LatencyServer {
         }
     }
 
+    /// Returns the address the server listens on.
     pub fn address(&self) -> SocketAddr {
         self.address
     }

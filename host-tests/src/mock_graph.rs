@@ -34,6 +34,7 @@ impl MockGraph {
         MockGraph { server }
     }
 
+    /// Returns the address the mock listens on.
     pub fn address(&self) -> SocketAddr {
         *self.server.address()
     }

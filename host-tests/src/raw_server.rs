@@ -40,16 +40,20 @@ pub enum Behavior {
     /// Reads the request head, sends the head of a chunked 200 response, then a chunk of
     /// `chunk_len` bytes every `interval`, and never the last chunk. With a zero `interval` it
     /// sends as fast as the client reads.
+    // The variant docs describe the fields of this variant and the next two.
+    #[allow(missing_docs)]
     EndlessChunks {
         chunk_len: usize,
         interval: Duration,
     },
     /// Reads the request head, then sends these bytes one at a time, `interval` apart, and
     /// closes the connection.
+    #[allow(missing_docs)]
     Drip { bytes: Vec<u8>, interval: Duration },
     /// Reads the request head, then sends a 200 response with a body of `len` bytes. With
     /// `content_length` false the header is left out and the body ends when the server closes
     /// the connection.
+    #[allow(missing_docs)]
     LargeBody { len: usize, content_length: bool },
 }
 
@@ -98,6 +102,7 @@ impl RawServer {
         }
     }
 
+    /// Returns the address the server listens on.
     pub fn address(&self) -> SocketAddr {
         self.address
     }

@@ -29,6 +29,7 @@ pub enum TimeoutPolicy {
 /// One outgoing request as the guest built it, before any rewriting.
 #[derive(Clone, Debug)]
 pub struct RecordedRequest {
+    /// The request method.
     pub method: http::Method,
     /// Scheme, authority, path and query as the guest set them.
     pub uri: Uri,
@@ -152,6 +153,7 @@ impl Router {
 /// requests to any host that is not loopback.
 #[derive(Clone, Debug, Default)]
 pub struct RoutingHooks {
+    /// The router that receives every request, if any.
     pub router: Option<Router>,
     /// When true, a request that would leave the machine fails with `HTTP-request-denied`
     /// instead of being sent. Routed requests always go to loopback.

@@ -795,5 +795,5 @@ async fn debug_output_hides_credentials() {
     }
     assert!(findings.is_empty(), "{}", findings.join("\n"));
     // What is not a credential stays readable.
-    assert!(printed[4].1.contains(&format!("app_id: \"{APP_ID}\"")));
+    assert!(printed[4].1.contains(&format!("app-id: \"{APP_ID}\"")));
 }

@@ -494,3 +494,60 @@ async fn http_base_url_keeps_path_prefix() {
         Some(format!("grant_type=ig_refresh_token&access_token={INSTAGRAM_TOKEN}").as_str())
     );
 }
+
+/// The README's own-embedding path: a linker built by hand, `HostState::new()` with the stock
+/// `wasi:http` sender, a raw call and `from_raw`. The request goes straight to the mock.
+#[tokio::test]
+async fn own_embedding_sends_request() {
+    use graph_token_host::bindings::{from_raw, TokenExchangerPre};
+    use graph_token_host::embed::HostState;
+    use wasmtime::component::{Component, Linker};
+    use wasmtime::{Config, Engine, Store};
+
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(token_body()))
+        .mount(&server)
+        .await;
+    let engine = Engine::new(&Config::new()).expect("engine");
+    let component = Component::from_file(&engine, component_path()).expect("component");
+    let mut linker = Linker::<HostState>::new(&engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker).expect("WASI links");
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).expect("wasi:http links");
+    let pre = TokenExchangerPre::new(linker.instantiate_pre(&component).expect("pre-link"))
+        .expect("exports match the WIT");
+    let options = Options {
+        base_url: Some(server.uri()),
+        ..Options::default()
+    };
+
+    let mut store = Store::new(pre.engine(), HostState::new());
+    let instance = pre.instantiate_async(&mut store).await.expect("instance");
+    let result = instance
+        .graph_token_exchange_exchange()
+        .call_exchange_token_with(&mut store, APP_ID, APP_SECRET, FACEBOOK_TOKEN, &options)
+        .await
+        .expect("the host call succeeds");
+    let token = from_raw(result).expect("a token");
+
+    assert_eq!(token.access_token, LONG_TOKEN);
+    assert_eq!(token.platform, Platform::Facebook);
+    let received = server.received_requests().await.expect("recording is on");
+    assert_eq!(received.len(), 1);
+    // wiremock rebuilds the URL of an origin-form request on `http://localhost`, so the path
+    // and query are compared, and the authority through the Host header.
+    let url = &received[0].url;
+    assert_eq!(
+        format!("{}?{}", url.path(), url.query().unwrap_or_default()),
+        format!(
+            "/v26.0/oauth/access_token?grant_type=fb_exchange_token&client_id={APP_ID}&client_secret={APP_SECRET_ENCODED}&fb_exchange_token={FACEBOOK_TOKEN}"
+        )
+    );
+    assert_eq!(
+        received[0]
+            .headers
+            .get("host")
+            .map(|value| value.as_bytes()),
+        Some(server.address().to_string().as_bytes())
+    );
+}
