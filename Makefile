@@ -59,11 +59,13 @@ test-release: release
 test-example: component
 	$(CARGO) run --locked -q -p graph-token-host --example embed -- $(COMPONENT)
 
+# The last clippy run builds the host crate as an embedding does, without the test servers.
 lint: setup-rust
 	rustup component add rustfmt clippy
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --locked -p graph-token-exchange --target wasm32-wasip2 -- -D warnings
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --locked -p graph-token-host --no-default-features --lib -- -D warnings
 
 js: release
 	COMPONENT=$(RELEASE_COMPONENT) bash scripts/build-js.sh

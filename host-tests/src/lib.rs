@@ -4,8 +4,11 @@
 //!   a fresh `Store` ([`Session`]).
 //! - [`routing`]: a `wasi:http` hook that sends every request to a loopback test server and
 //!   records the URL the guest asked for.
-//! - [`mock_graph`]: a stand-in for the Graph token endpoints, for the demo and for tests.
-//! - [`json`]: results as JSON with WIT names.
+//! - `mock_graph`: a stand-in for the Graph token endpoints, for the demo and for tests.
+//! - `json`: results as JSON with WIT names.
+//!
+//! `mock_graph`, `json` and the test servers (`raw_server`, `latency_server`, `native_client`)
+//! exist only with the default feature `test-support`. An embedding turns it off.
 //!
 //! ```no_run
 //! use graph_token_host::{Exchanger, Options};
@@ -28,10 +31,15 @@
 
 pub mod bindings;
 pub mod embed;
+#[cfg(feature = "test-support")]
 pub mod json;
+#[cfg(feature = "test-support")]
 pub mod latency_server;
+#[cfg(feature = "test-support")]
 pub mod mock_graph;
+#[cfg(feature = "test-support")]
 pub mod native_client;
+#[cfg(feature = "test-support")]
 pub mod raw_server;
 pub mod routing;
 
