@@ -135,6 +135,15 @@ impl Exchanger {
         let engine = Engine::new(&config)?;
 
         let path = component_path.as_ref();
+        // Checked here because the error of `Component::from_file` shows the OS cause only
+        // with `{:#}`, and a wrong path is the most common mistake.
+        if !path.is_file() {
+            return Err(wasmtime::format_err!(
+                "component not found at {}; pass the path of a built component, such as the \
+                 dist/graph_token_exchange.wasm that `make release` writes",
+                path.display()
+            ));
+        }
         let component = Component::from_file(&engine, path)
             .with_context(|| format!("failed to load the component {}", path.display()))?;
         Exchanger::from_component(&engine, &component)
@@ -397,5 +406,24 @@ impl Session {
         let mut kept = self.stderr.lock().unwrap();
         let room = STDERR_CAPACITY_PER_SESSION.saturating_sub(kept.len());
         kept.extend_from_slice(&output[..output.len().min(room)]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_component_is_named() {
+        let error = match Exchanger::new("/nonexistent/graph_token_exchange.wasm") {
+            Ok(_) => panic!("a missing file loaded"),
+            Err(error) => error,
+        };
+
+        assert_eq!(
+            error.to_string(),
+            "component not found at /nonexistent/graph_token_exchange.wasm; pass the path of a \
+             built component, such as the dist/graph_token_exchange.wasm that `make release` writes"
+        );
     }
 }
