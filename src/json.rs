@@ -19,6 +19,7 @@ pub fn parse(body: &[u8]) -> Option<Value> {
     miniserde::json::from_str(text).ok()
 }
 
+/// Returns `value` as a `&str` when it is a JSON string.
 pub fn as_str(value: &Value) -> Option<&str> {
     match value {
         Value::String(text) => Some(text),
@@ -26,6 +27,7 @@ pub fn as_str(value: &Value) -> Option<&str> {
     }
 }
 
+/// Returns `value` as a `bool` when it is `true` or `false`.
 pub fn as_bool(value: &Value) -> Option<bool> {
     match value {
         Value::Bool(flag) => Some(*flag),

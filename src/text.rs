@@ -17,6 +17,7 @@ pub fn find(haystack: &str, needle: &str) -> Option<usize> {
         .position(|window| window == needle.as_bytes())
 }
 
+/// Returns whether `needle` occurs in `haystack`.
 pub fn contains(haystack: &str, needle: &str) -> bool {
     find(haystack, needle).is_some()
 }

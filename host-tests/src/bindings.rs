@@ -214,7 +214,7 @@ impl From<&ExchangeRequest> for raw::ExchangeRequest {
 
 /// Converts a result of [`TokenExchanger`] into this crate's types.
 // The error mirrors the WIT `exchange-error` field for field. Boxing it would cost an
-// allocation per failed call and differ from every other binding of the WIT.
+// allocation per failed call and change the shape that the WIT gives.
 #[allow(clippy::result_large_err)]
 pub fn from_raw(result: raw::ExchangeResult) -> ExchangeResult {
     result
@@ -278,7 +278,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn token_debug_hides_the_access_token() {
+    fn token_debug_hides_access_token() {
         let token = LongLivedToken {
             access_token: "EAAsecretlonglived".into(),
             token_type: "bearer".into(),

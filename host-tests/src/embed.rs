@@ -135,8 +135,8 @@ impl Exchanger {
         let engine = Engine::new(&config)?;
 
         let path = component_path.as_ref();
-        // Checked here because the error of `Component::from_file` shows the OS cause only
-        // with `{:#}`, and a wrong path is the most common mistake.
+        // Checked first because the context added below hides the OS cause unless the error is
+        // printed with `{:#}`, and a wrong path is a likely mistake.
         if !path.is_file() {
             return Err(wasmtime::format_err!(
                 "component not found at {}; pass the path of a built component, such as the \

@@ -7,8 +7,9 @@
 //! - `mock_graph`: a stand-in for the Graph token endpoints, for the demo and for tests.
 //! - `json`: results as JSON with WIT names.
 //!
-//! `mock_graph`, `json` and the test servers (`raw_server`, `latency_server`, `native_client`)
-//! exist only with the default feature `test-support`. An embedding turns it off.
+//! `mock_graph`, `json`, the test servers (`raw_server`, `latency_server`, `native_client`)
+//! and `component_path` exist only with the default feature `test-support`. An embedding turns
+//! it off.
 //!
 //! ```no_run
 //! use graph_token_host::{Exchanger, Options};
@@ -50,8 +51,6 @@ pub use bindings::{
 pub use embed::{Exchanger, Session};
 pub use routing::{RecordedRequest, Router, TimeoutPolicy};
 
-use std::path::PathBuf;
-
 /// Returns the path of the component under test: `COMPONENT`, else the `make component` output.
 ///
 /// A relative `COMPONENT` is tried against the current directory, then against the workspace
@@ -61,7 +60,10 @@ use std::path::PathBuf;
 /// # Panics
 ///
 /// Panics when no file exists at that path, with a message that says how to build one.
-pub fn component_path() -> PathBuf {
+#[cfg(feature = "test-support")]
+pub fn component_path() -> std::path::PathBuf {
+    use std::path::PathBuf;
+
     let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let path = match std::env::var_os("COMPONENT") {
         Some(value) => {
