@@ -9,6 +9,16 @@ use crate::error::{ErrorKind, ExchangeError};
 pub const BASE_BACKOFF_MS: u64 = 200;
 /// Largest backoff ceiling, in milliseconds.
 pub const MAX_BACKOFF_MS: u64 = 5_000;
+/// Shortest useful attempt, in milliseconds. A new HTTPS connection needs a TCP and a TLS
+/// handshake before the request is sent, about three round trips, and a round trip between
+/// continents takes 100 ms or more. A shorter attempt would mostly report `timeout`.
+///
+/// NOTE: an estimate from round-trip times, not a measurement against the Graph API.
+pub const MIN_ATTEMPT_MS: u64 = 250;
+
+/// Nanoseconds per millisecond: `wasi:clocks` counts in nanoseconds, the options in milliseconds.
+pub const NANOS_PER_MILLI: u64 = 1_000_000;
+const MIN_ATTEMPT_NS: u64 = MIN_ATTEMPT_MS * NANOS_PER_MILLI;
 
 /// Returns whether the request that failed with `error` is sent again (attempts and time permitting).
 ///
@@ -39,9 +49,19 @@ pub fn backoff_ms(retry: u32, random: u64, retry_after_seconds: Option<u32>) -> 
 }
 
 /// Time budget of one attempt, in nanoseconds: the remaining time split evenly over the attempts
-/// left, so that a hung first attempt still leaves time for a retry.
+/// left, so that a hung first attempt still leaves time for a retry, but at least
+/// [`MIN_ATTEMPT_MS`] while that much remains.
 pub fn attempt_budget_ns(remaining_ns: u64, attempts_left: u32) -> u64 {
-    remaining_ns / u64::from(attempts_left.max(1))
+    let share = remaining_ns / u64::from(attempts_left.max(1));
+    share.max(remaining_ns.min(MIN_ATTEMPT_NS))
+}
+
+/// Returns whether a retry after a backoff ending at `retry_at` leaves the attempt
+/// [`MIN_ATTEMPT_MS`] before `deadline` (both monotonic-clock instants in nanoseconds). When it
+/// does not, the caller returns the error in hand, which is more useful than the `timeout` that a
+/// shorter attempt would most likely return.
+pub fn retry_fits(retry_at: u64, deadline: u64) -> bool {
+    retry_at.saturating_add(MIN_ATTEMPT_NS) <= deadline
 }
 
 #[cfg(test)]
@@ -76,10 +96,32 @@ mod tests {
         assert_eq!(backoff_ms(1, 0, Some(2)), 2_000);
     }
 
+    const MS: u64 = NANOS_PER_MILLI;
+
     #[test]
     fn budget_splits_remaining_time() {
-        assert_eq!(attempt_budget_ns(30_000, 3), 10_000);
-        assert_eq!(attempt_budget_ns(30_000, 1), 30_000);
-        assert_eq!(attempt_budget_ns(30_000, 0), 30_000);
+        assert_eq!(attempt_budget_ns(30_000 * MS, 3), 10_000 * MS);
+        assert_eq!(attempt_budget_ns(30_000 * MS, 1), 30_000 * MS);
+        assert_eq!(attempt_budget_ns(30_000 * MS, 0), 30_000 * MS);
+    }
+
+    #[test]
+    fn budget_has_a_floor() {
+        // 1000 ms over 10 attempts would give 100 ms each.
+        assert_eq!(attempt_budget_ns(1_000 * MS, 10), 250 * MS);
+        assert_eq!(attempt_budget_ns(2_500 * MS, 10), 250 * MS);
+        assert_eq!(attempt_budget_ns(3_000 * MS, 10), 300 * MS);
+        // Less than the floor left: the attempt gets all of it.
+        assert_eq!(attempt_budget_ns(120 * MS, 5), 120 * MS);
+        assert_eq!(attempt_budget_ns(0, 5), 0);
+    }
+
+    #[test]
+    fn retry_needs_the_floor_before_the_deadline() {
+        let deadline = 10_000 * MS;
+        assert!(retry_fits(deadline - 250 * MS, deadline));
+        assert!(!retry_fits(deadline - 250 * MS + 1, deadline));
+        assert!(!retry_fits(deadline, deadline));
+        assert!(!retry_fits(u64::MAX, deadline));
     }
 }

@@ -17,10 +17,8 @@ use crate::error::{ErrorKind, ExchangeError};
 use crate::input::Settings;
 use crate::request::PreparedRequest;
 use crate::response::{self, LongLivedToken};
-use crate::retry;
+use crate::retry::{self, NANOS_PER_MILLI};
 use crate::transport::{self, Attempt, Progress};
-
-const NANOS_PER_MILLI: u64 = 1_000_000;
 
 pub type Outcome = Result<LongLivedToken, ExchangeError>;
 
@@ -227,9 +225,7 @@ impl Job {
             error.rate_limit.retry_after_seconds,
         );
         let until = now.saturating_add(wait_ms.saturating_mul(NANOS_PER_MILLI));
-        // A retry that could not even start before the deadline would only turn a clear error
-        // into a timeout.
-        if until >= self.deadline {
+        if !retry::retry_fits(until, self.deadline) {
             return Some(Err(error));
         }
         self.phase = Phase::Backoff {

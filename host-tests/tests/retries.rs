@@ -472,6 +472,44 @@ async fn retry_after_past_deadline_not_retried() {
 // ---- the deadline bounds retries ----
 
 #[tokio::test]
+async fn retry_needs_minimum_attempt_time() {
+    // Retry-After: 1 ends the backoff 1000 ms into a 1200 ms deadline. A retry would get less
+    // than the 250 ms minimum, so the 503 is returned at once.
+    let response = ResponseTemplate::new(503)
+        .set_body_raw("Service Unavailable", "text/plain")
+        .insert_header("Retry-After", "1");
+
+    let failure = wiremock_failure(response, &options(1_200, 3)).await;
+
+    assert_eq!(failure.error.kind, ErrorKind::UpstreamUnavailable);
+    assert_eq!(failure.error.retry_after_seconds, Some(1));
+    assert_eq!(failure.error.attempts, 1);
+    assert_eq!(failure.requests, 1);
+    assert!(
+        failure.elapsed < MARGIN,
+        "the call took {:?} though no retry had time to finish",
+        failure.elapsed
+    );
+}
+
+#[tokio::test]
+async fn attempt_budget_has_a_floor() {
+    // Split evenly, 400 ms over 10 attempts would be 40 ms each. With the 250 ms minimum the
+    // first attempt ends at 250 ms, and a retry after it can no longer get 250 ms.
+    let server = RawServer::start(Behavior::NoResponse).await;
+
+    let error = raw_failure(&server, &options(400, 10)).await;
+
+    assert_eq!(error.kind, ErrorKind::Timeout);
+    assert_eq!(
+        error.message,
+        "graph.facebook.com sent no complete response within 250 ms (attempt 1 of at most 10, options.timeout-ms 400); retry later, or raise options.timeout-ms"
+    );
+    assert_eq!(error.attempts, 1);
+    assert_eq!(server.connections(), 1);
+}
+
+#[tokio::test]
 async fn hung_server_retries_within_deadline() {
     let server = RawServer::start(Behavior::NoResponse).await;
     let router = Router::new(server.address());
