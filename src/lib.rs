@@ -17,8 +17,12 @@
 //! not offer, and it adds about 50 KB. Without std the component imports only `wasi:http`,
 //! `wasi:io`, `wasi:clocks` and `wasi:random`, and a panic traps without printing anything.
 //! Native builds (unit tests, property tests, fuzzing) keep std.
+//!
+//! The default feature `component` makes the crate the `no_std` component described above: WIT
+//! exports, allocator and panic handler. Without it, the crate uses std and serves as a library
+//! of a WebAssembly program: `cli/` calls [`request`] and `scheduler` directly.
 
-#![cfg_attr(target_arch = "wasm32", no_std)]
+#![cfg_attr(all(target_arch = "wasm32", feature = "component"), no_std)]
 
 extern crate alloc;
 
@@ -37,14 +41,14 @@ mod prelude {
 #[link(name = "c")]
 extern "C" {}
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "component"))]
 #[global_allocator]
 static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
 
 /// Allocates memory for the canonical ABI, which calls it to pass strings and lists into the
 /// guest. On wasm32-wasip2, wit-bindgen leaves this export to wasi-libc, whose version would use
 /// libc's allocator; this one uses the global allocator above.
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "component"))]
 #[no_mangle]
 unsafe extern "C" fn cabi_realloc(
     old_ptr: *mut u8,
@@ -85,7 +89,7 @@ unsafe extern "C" fn cabi_realloc(
 /// methods that cannot panic: `get`, `split_at_checked`, `strip_prefix` and `split_once`.
 /// Clippy's `string_slice` lint, denied in Cargo.toml, rejects `&text[a..b]`; it does not
 /// catch `split_at`.
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "component"))]
 #[panic_handler]
 fn panic(_info: &core::panic::PanicInfo<'_>) -> ! {
     core::arch::wasm32::unreachable()
@@ -105,11 +109,11 @@ pub mod secret;
 mod text;
 
 #[cfg(target_arch = "wasm32")]
-mod scheduler;
+pub mod scheduler;
 #[cfg(target_arch = "wasm32")]
 mod transport;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "component"))]
 mod bindings {
     use crate::prelude::*;
 

@@ -20,6 +20,7 @@ use crate::response::{self, LongLivedToken};
 use crate::retry::{self, NANOS_PER_MILLI};
 use crate::transport::{self, Attempt, Progress};
 
+/// The result of one item: a long-lived token, or the error that ended its attempts.
 pub type Outcome = Result<LongLivedToken, ExchangeError>;
 
 /// Runs every prepared request and returns one outcome per item, in input order. Items that
