@@ -14,7 +14,7 @@ COMPONENT := target/wasm32-wasip2/wasm-release/graph_token_exchange.wasm
 export TOOLS_DIR COMPONENT CARGO_FUZZ_VERSION
 
 .PHONY: help setup-rust component release demo test test-unit test-host test-release test-js \
-	test-cli test-example lint js fuzz fuzz-smoke soak bench wasmtime-cli clean
+	test-cli test-example lint js cli fuzz fuzz-smoke soak bench wasmtime-cli clean
 
 help:
 	@echo "make demo    build the component and exchange a token through it (mock Graph server unless META_* are set)"
@@ -22,6 +22,7 @@ help:
 	@echo "make component  build the component with cargo only"
 	@echo "make release build dist/graph_token_exchange.wasm, the size-optimized component (needs Node.js)"
 	@echo "make wasmtime-cli  install the wasmtime CLI $(WASMTIME_CLI_VERSION) into $(TOOLS_DIR) for the command-line examples"
+	@echo "make cli     build the graph-token-cli command component, which reads credentials from the environment"
 	@echo "make js      transpile the component into the js/ npm package"
 	@echo "make bench   run the benchmarks (figures go to BENCHMARKS.md by hand)"
 	@echo "make soak    run 100,000 exchanges and report resident memory"
@@ -48,6 +49,7 @@ test: lint test-unit test-host test-release test-example test-js test-cli fuzz-s
 
 test-unit:
 	$(CARGO) test --locked -p graph-token-exchange
+	$(CARGO) test --locked --manifest-path cli/Cargo.toml
 
 test-host: component
 	$(CARGO) test --locked -p graph-token-host
@@ -66,6 +68,9 @@ lint: setup-rust
 	$(CARGO) clippy --locked -p graph-token-exchange --target wasm32-wasip2 -- -D warnings
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 	$(CARGO) clippy --locked -p graph-token-host --no-default-features --lib -- -D warnings
+	$(CARGO) fmt --manifest-path cli/Cargo.toml --check
+	$(CARGO) clippy --locked --manifest-path cli/Cargo.toml --all-targets -- -D warnings
+	$(CARGO) clippy --locked --manifest-path cli/Cargo.toml --target wasm32-wasip2 -- -D warnings
 
 js: release
 	COMPONENT=$(RELEASE_COMPONENT) bash scripts/build-js.sh
@@ -81,8 +86,14 @@ wasmtime-cli:
 		$(CARGO) install wasmtime-cli --locked --version $(WASMTIME_CLI_VERSION) --root "$(TOOLS_DIR)"; \
 	fi
 
-test-cli: release wasmtime-cli
-	COMPONENT=$(RELEASE_COMPONENT) bash scripts/test-cli.sh
+# The command component: its own cargo workspace, so its own target folder (see cli/Cargo.toml).
+CLI_COMPONENT := cli/target/wasm32-wasip2/wasm-release/graph-token-cli.wasm
+cli: setup-rust
+	$(CARGO) build --locked --manifest-path cli/Cargo.toml --target wasm32-wasip2 --profile wasm-release
+	@ls -l $(CLI_COMPONENT)
+
+test-cli: release cli wasmtime-cli
+	COMPONENT=$(RELEASE_COMPONENT) CLI_COMPONENT=$(CLI_COMPONENT) bash scripts/test-cli.sh
 
 fuzz-smoke:
 	bash scripts/fuzz.sh 10
@@ -99,4 +110,5 @@ bench: release js
 
 clean:
 	$(CARGO) clean
+	$(CARGO) clean --manifest-path cli/Cargo.toml
 	rm -rf js/node_modules js/dist dist

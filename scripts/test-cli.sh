@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Tests the component through the wasmtime CLI (`wasmtime run -S http --invoke ...`) and through
-# scripts/exchange-cli.sh, against the mock Graph server in scripts/cli-mock-server.py, which
-# listens on 127.0.0.1 only. Asserts the printed WAVE values and the exact requests the mock
-# received.
+# scripts/exchange-cli.sh, and tests the command component graph-token-cli. All calls go to the
+# mock Graph server in scripts/cli-mock-server.py, which listens on 127.0.0.1 only. Asserts the
+# printed WAVE and JSON values and the exact requests the mock received.
 #
-# Reads TOOLS_DIR (wasmtime is $TOOLS_DIR/bin/wasmtime) and COMPONENT as `make test-cli` exports
-# them; a relative COMPONENT is taken from the repository root. Runs from any directory.
+# Reads TOOLS_DIR (wasmtime is $TOOLS_DIR/bin/wasmtime), COMPONENT and CLI_COMPONENT as
+# `make test-cli` exports them; a relative path is taken from the repository root. Runs from any
+# directory.
 set -euo pipefail
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -13,6 +14,8 @@ repo_root="$(cd "$script_dir/.." && pwd)"
 tools_dir="${TOOLS_DIR:-$repo_root/.tools}"
 wasmtime_bin="$tools_dir/bin/wasmtime"
 component="$(bash "$repo_root/scripts/component-path.sh" test-cli)"
+cli_component="$(bash "$repo_root/scripts/component-path.sh" test-cli CLI_COMPONENT \
+  cli/target/wasm32-wasip2/wasm-release/graph-token-cli.wasm cli)"
 
 if [[ ! -x "$wasmtime_bin" ]]; then
   echo "test-cli: $wasmtime_bin not found; run 'make wasmtime-cli' or set TOOLS_DIR" >&2
@@ -448,6 +451,203 @@ test_wrapper_usage_error() {
   expect_contains "message" "usage:" "$(<"$work_dir/stderr")"
 }
 
+# --- tests: the graph-token-cli command component -------------------------------------------
+
+# Runs the command component with the given environment assignments, then `--`, then its
+# arguments. Only variables named with --env reach the component; the values stay in the
+# environment. Sets `output`, `exit_status`, `started_at` and `finished_at`, and keeps stderr in
+# $work_dir/stderr.
+run_command() {
+  local assignments=() env_flags=() assignment
+  while [[ "$1" != "--" ]]; do
+    assignments+=("$1")
+    env_flags+=(--env "${1%%=*}")
+    shift
+  done
+  shift
+  exit_status=0
+  started_at="$(date +%s)"
+  output="$(env -u META_APP_ID -u META_APP_SECRET -u META_SHORT_TOKEN -u META_LONG_TOKEN \
+    "${assignments[@]}" "$wasmtime_bin" run -S http "${env_flags[@]}" "$cli_component" "$@" \
+    2>"$work_dir/stderr")" || exit_status=$?
+  finished_at="$(date +%s)"
+}
+
+# Checks that expires_at in the token JSON in `output` is the wall clock plus EXPIRES_IN, and
+# sets `normalized` to that JSON with expires_at replaced by 0 and the keys sorted. It sets a
+# variable instead of printing, as normalize_expires_at does.
+normalize_token_json() {
+  normalized="$(python3 -c '
+import json, sys
+value = json.loads(sys.argv[1])
+started, finished, lifetime = (int(arg) for arg in sys.argv[2:5])
+expires_at = value.get("expires_at")
+if not isinstance(expires_at, int) or not started + lifetime <= expires_at <= finished + lifetime:
+    print("expires_at out of range: %r" % (expires_at,))
+else:
+    value["expires_at"] = 0
+    print(json.dumps(value, sort_keys=True))
+' "$output" "$started_at" "$finished_at" "$EXPIRES_IN" 2>&1)"
+}
+
+# Prints the normalized JSON expected for a long-lived token from the mock.
+token_json() {
+  local access_token="$1" platform="$2"
+  printf '{"access_token": "%s", "expires_at": 0, "expires_in": %s, "platform": "%s", "token_type": "bearer"}' \
+    "$access_token" "$EXPIRES_IN" "$platform"
+}
+
+# Prints FIELD (a dotted path such as error.kind) of the JSON in `output`.
+output_field() {
+  python3 -c '
+import json, sys
+value = json.loads(sys.argv[1])
+for key in sys.argv[2].split("."):
+    value = value[key]
+print(json.dumps(value))
+' "$output" "$1" 2>&1
+}
+
+test_command_exchange() {
+  mark_requests
+  run_command META_APP_SECRET="$SECRET" META_SHORT_TOKEN=EAAcmd -- \
+    exchange --app-id 1234 --base-url "$base_url"
+  expect_equal "exit status" 0 "$exit_status"
+  expect_equal "stderr" "" "$(<"$work_dir/stderr")"
+  normalize_token_json
+  expect_equal "result" "$(token_json LL-EAAcmd facebook)" "$normalized"
+  expect_equal "request" \
+    "/$api_version/oauth/access_token?grant_type=fb_exchange_token&client_id=1234&client_secret=$SECRET&fb_exchange_token=EAAcmd" \
+    "$(requests_since_mark target)"
+}
+
+test_command_app_id_from_env() {
+  mark_requests
+  run_command META_APP_ID=5678 META_APP_SECRET="$SECRET" META_SHORT_TOKEN=IGcmd -- \
+    exchange --api-version v21.0 --base-url "$base_url" --max-attempts 1 --timeout-ms 5000
+  expect_equal "exit status" 0 "$exit_status"
+  normalize_token_json
+  expect_equal "result" "$(token_json LL-IGcmd instagram)" "$normalized"
+  expect_equal "request" \
+    "/v21.0/access_token?grant_type=ig_exchange_token&client_secret=$SECRET&access_token=IGcmd" \
+    "$(requests_since_mark target)"
+}
+
+test_command_refresh() {
+  mark_requests
+  run_command META_LONG_TOKEN=long -- refresh --platform threads --base-url "$base_url"
+  expect_equal "exit status" 0 "$exit_status"
+  normalize_token_json
+  expect_equal "result" "$(token_json LL-long threads)" "$normalized"
+  expect_equal "request" \
+    "/refresh_access_token?grant_type=th_refresh_token&access_token=long" \
+    "$(requests_since_mark target)"
+}
+
+test_command_graph_error() {
+  run_command META_APP_SECRET="$SECRET" META_SHORT_TOKEN=EAAexpired -- \
+    exchange --app-id 1234 --base-url "$base_url"
+  expect_equal "exit status" 1 "$exit_status"
+  expect_equal "kind" '"token-expired"' "$(output_field error.kind)"
+  expect_equal "http_status" 400 "$(output_field error.http_status)"
+  expect_equal "graph code" 190 "$(output_field error.graph_error.code)"
+  expect_equal "graph subcode" 463 "$(output_field error.graph_error.error_subcode)"
+  expect_equal "attempts" 1 "$(output_field error.attempts)"
+  expect_equal "stderr" \
+    "graph-token-cli: token-expired: the token has expired (HTTP 400, code 190, subcode 463); the user must log in again to get a new short-lived token" \
+    "$(<"$work_dir/stderr")"
+}
+
+test_command_redacts_secret() {
+  local secret="command-secret-to-redact"
+  run_command META_APP_SECRET="$secret" META_SHORT_TOKEN=EAAecho-secret -- \
+    exchange --app-id 1234 --base-url "$base_url"
+  expect_equal "exit status" 1 "$exit_status"
+  expect_equal "kind" '"api-error"' "$(output_field error.kind)"
+  expect_contains "graph message" "client_secret=[redacted]" "$output"
+  expect_absent "secret on stdout" "$secret" "$output"
+  expect_absent "secret on stderr" "$secret" "$(<"$work_dir/stderr")"
+}
+
+test_command_invalid_option() {
+  mark_requests
+  run_command META_APP_SECRET="$SECRET" META_SHORT_TOKEN=EAAcmd -- \
+    exchange --app-id 1234 --base-url "ftp://${base_url#http://}"
+  expect_equal "exit status" 1 "$exit_status"
+  expect_equal "kind" '"invalid-input"' "$(output_field error.kind)"
+  expect_equal "attempts" 0 "$(output_field error.attempts)"
+  expect_contains "stderr" "graph-token-cli: invalid-input: options.base-url" "$(<"$work_dir/stderr")"
+  expect_equal "request count" 0 "$(requests_since_mark target | wc -l)"
+}
+
+test_command_missing_secret() {
+  mark_requests
+  run_command META_SHORT_TOKEN=EAAcmd -- exchange --app-id 1234 --base-url "$base_url"
+  expect_equal "exit status" 1 "$exit_status"
+  expect_equal "stdout" "" "$output"
+  expect_equal "stderr" \
+    "graph-token-cli: META_APP_SECRET is not set in the component's environment; set it and run wasmtime with --env META_APP_SECRET" \
+    "$(<"$work_dir/stderr")"
+  expect_equal "request count" 0 "$(requests_since_mark target | wc -l)"
+}
+
+test_command_secret_argument_rejected() {
+  mark_requests
+  run_command META_SHORT_TOKEN=EAAcmd -- \
+    exchange --app-id 1234 --app-secret "$SECRET" --base-url "$base_url"
+  expect_equal "exit status" 1 "$exit_status"
+  expect_equal "stdout" "" "$output"
+  expect_contains "stderr" "--app-secret is not accepted" "$(<"$work_dir/stderr")"
+  expect_absent "secret on stderr" "$SECRET" "$(<"$work_dir/stderr")"
+  expect_equal "request count" 0 "$(requests_since_mark target | wc -l)"
+}
+
+# While the call waits on a server that never sends a response, the secret and the token are in
+# wasmtime's environment but in no process's command line.
+test_command_credentials_off_command_line() {
+  local secret="argv-check-secret" token="EAAargv-check-token" port_file="$work_dir/hang-port"
+  python3 -c '
+import socket, sys, time
+listener = socket.socket()
+listener.bind(("127.0.0.1", 0))
+listener.listen(8)
+with open(sys.argv[1], "w") as port_file:
+    port_file.write(str(listener.getsockname()[1]))
+connections = []
+while True:
+    connections.append(listener.accept()[0])
+' "$port_file" &
+  local hang_pid=$! attempt
+  for attempt in $(seq 100); do
+    [[ -s "$port_file" ]] && break
+    sleep 0.05
+  done
+
+  env META_APP_SECRET="$secret" META_SHORT_TOKEN="$token" "$wasmtime_bin" run -S http \
+    --env META_APP_SECRET --env META_SHORT_TOKEN "$cli_component" exchange --app-id 1234 \
+    --base-url "http://127.0.0.1:$(<"$port_file")" --timeout-ms 3000 --max-attempts 1 \
+    >"$work_dir/hang.out" 2>"$work_dir/hang.err" &
+  local call_pid=$!
+  sleep 1
+
+  local command_lines="" process
+  for process in /proc/[0-9]*; do
+    # A process may exit between the glob and the read.
+    command_lines+="$({ tr '\0' ' ' <"$process/cmdline"; } 2>/dev/null || true)"$'\n'
+  done
+  expect_contains "wasmtime is running" "$cli_component" "$command_lines"
+  expect_absent "secret in a command line" "$secret" "$command_lines"
+  expect_absent "token in a command line" "$token" "$command_lines"
+
+  exit_status=0
+  wait "$call_pid" || exit_status=$?
+  output="$(<"$work_dir/hang.out")"
+  expect_equal "exit status" 1 "$exit_status"
+  expect_equal "kind" '"timeout"' "$(output_field error.kind)"
+  kill "$hang_pid" 2>/dev/null || true
+  wait "$hang_pid" 2>/dev/null || true
+}
+
 # --- main ----------------------------------------------------------------------------------
 
 start_mock
@@ -477,6 +677,15 @@ run_test test_wrapper_missing_secret
 run_test test_wrapper_both_secrets_rejected
 run_test test_wrapper_missing_secret_file
 run_test test_wrapper_usage_error
+run_test test_command_exchange
+run_test test_command_app_id_from_env
+run_test test_command_refresh
+run_test test_command_graph_error
+run_test test_command_redacts_secret
+run_test test_command_invalid_option
+run_test test_command_missing_secret
+run_test test_command_secret_argument_rejected
+run_test test_command_credentials_off_command_line
 
 echo "cli: $tests_passed passed, $tests_failed failed"
 if ((tests_failed > 0)); then
