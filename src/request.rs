@@ -108,9 +108,12 @@ pub fn prepare_refresh(
     let token = input::check_token(token, "token")?;
 
     let Some(grant_type) = platform.grant_type(Operation::Refresh) else {
-        return Err(ExchangeError::invalid_input(
-            "token is a Facebook token, and Facebook long-lived user tokens cannot be refreshed; exchange a new short-lived token with exchange-token instead, or set options.platform if this is a Threads or Instagram token",
-        ));
+        let message = if item_platform.or(settings.platform).is_some() {
+            "options.platform is facebook, and Facebook long-lived user tokens cannot be refreshed; exchange a new short-lived token with exchange-token instead"
+        } else {
+            "token does not start with TH (Threads) or IG (Instagram), so it is taken as a Facebook token, and Facebook long-lived user tokens cannot be refreshed; exchange a new short-lived token with exchange-token instead, or set options.platform if this is a Threads or Instagram token"
+        };
+        return Err(ExchangeError::invalid_input(message));
     };
     let mut query = form_urlencoded::Serializer::new(String::new());
     query.append_pair("grant_type", grant_type);

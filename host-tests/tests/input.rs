@@ -325,7 +325,7 @@ async fn refresh_facebook_token() {
 
     assert_rejected(
         outcome,
-        "token is a Facebook token, and Facebook long-lived user tokens cannot be refreshed; exchange a new short-lived token with exchange-token instead, or set options.platform if this is a Threads or Instagram token",
+        "token does not start with TH (Threads) or IG (Instagram), so it is taken as a Facebook token, and Facebook long-lived user tokens cannot be refreshed; exchange a new short-lived token with exchange-token instead, or set options.platform if this is a Threads or Instagram token",
         &server,
         &router,
         &[],
@@ -346,7 +346,7 @@ async fn refresh_facebook_platform_option() {
 
     assert_rejected(
         outcome,
-        "token is a Facebook token, and Facebook long-lived user tokens cannot be refreshed; exchange a new short-lived token with exchange-token instead, or set options.platform if this is a Threads or Instagram token",
+        "options.platform is facebook, and Facebook long-lived user tokens cannot be refreshed; exchange a new short-lived token with exchange-token instead",
         &server,
         &router,
         &[],

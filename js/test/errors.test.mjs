@@ -98,7 +98,7 @@ test('facebook refresh is invalid input', async () => {
     expectedError({
       kind: 'invalid-input',
       message:
-        'token is a Facebook token, and Facebook long-lived user tokens cannot be refreshed; exchange a new short-lived token with exchange-token instead, or set options.platform if this is a Threads or Instagram token',
+        'token does not start with TH (Threads) or IG (Instagram), so it is taken as a Facebook token, and Facebook long-lived user tokens cannot be refreshed; exchange a new short-lived token with exchange-token instead, or set options.platform if this is a Threads or Instagram token',
     }),
   );
   assert.deepEqual(requests, []);
