@@ -576,8 +576,39 @@ test_command_invalid_option() {
   expect_equal "exit status" 1 "$exit_status"
   expect_equal "kind" '"invalid-input"' "$(output_field error.kind)"
   expect_equal "attempts" 0 "$(output_field error.attempts)"
-  expect_contains "stderr" "graph-token-cli: invalid-input: options.base-url" "$(<"$work_dir/stderr")"
+  expect_contains "stderr" "graph-token-cli: invalid-input: --base-url is invalid" "$(<"$work_dir/stderr")"
   expect_equal "request count" 0 "$(requests_since_mark target | wc -l)"
+}
+
+test_command_empty_secret() {
+  mark_requests
+  run_command META_APP_SECRET= META_SHORT_TOKEN=EAAcmd -- exchange --app-id 1234 --base-url "$base_url"
+  expect_equal "exit status" 1 "$exit_status"
+  expect_equal "kind" '"invalid-input"' "$(output_field error.kind)"
+  expect_equal "message" \
+    '"META_APP_SECRET is empty; pass the App Secret from the app dashboard (App settings > Basic)"' \
+    "$(output_field error.message)"
+  expect_equal "request count" 0 "$(requests_since_mark target | wc -l)"
+}
+
+test_command_refresh_facebook_rejected() {
+  mark_requests
+  run_command META_LONG_TOKEN=EAAlong -- refresh --base-url "$base_url"
+  expect_equal "exit status" 1 "$exit_status"
+  expect_equal "stderr" \
+    "graph-token-cli: invalid-input: META_LONG_TOKEN does not start with TH (Threads) or IG (Instagram), so it is taken as a Facebook token, and Facebook long-lived user tokens cannot be refreshed; exchange a new short-lived token with the exchange command instead, or set --platform if this is a Threads or Instagram token" \
+    "$(<"$work_dir/stderr")"
+  expect_equal "request count" 0 "$(requests_since_mark target | wc -l)"
+}
+
+# A closed or full stdout is a failure with a message, not a panic.
+test_command_stdout_write_failure() {
+  exit_status=0
+  env META_LONG_TOKEN=THlong "$wasmtime_bin" run -S http --env META_LONG_TOKEN "$cli_component" \
+    refresh --base-url "$base_url" >/dev/full 2>"$work_dir/stderr" || exit_status=$?
+  expect_equal "exit status" 1 "$exit_status"
+  expect_contains "stderr" "graph-token-cli: failed to write to stdout: " "$(<"$work_dir/stderr")"
+  expect_absent "panic" "panicked" "$(<"$work_dir/stderr")"
 }
 
 test_command_missing_secret() {
@@ -683,6 +714,9 @@ run_test test_command_refresh
 run_test test_command_graph_error
 run_test test_command_redacts_secret
 run_test test_command_invalid_option
+run_test test_command_empty_secret
+run_test test_command_refresh_facebook_rejected
+run_test test_command_stdout_write_failure
 run_test test_command_missing_secret
 run_test test_command_secret_argument_rejected
 run_test test_command_credentials_off_command_line

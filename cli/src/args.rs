@@ -9,7 +9,7 @@
 use std::ffi::OsString;
 use std::fmt;
 
-use graph_token_exchange::input::RawOptions;
+use graph_token_exchange::input::{RawOptions, MAX_ATTEMPTS_LIMIT, MAX_TIMEOUT_MS};
 use graph_token_exchange::platform::Platform;
 use graph_token_exchange::secret::Secret;
 use lexopt::prelude::*;
@@ -30,8 +30,11 @@ long-lived Threads or Instagram token, and prints the result as JSON.
 
 Usage:
   wasmtime run -S http --env META_APP_ID --env META_APP_SECRET --env META_SHORT_TOKEN \\
-    graph_token_cli.wasm exchange [OPTIONS]
-  wasmtime run -S http --env META_LONG_TOKEN graph_token_cli.wasm refresh [OPTIONS]
+    graph-token-cli.wasm exchange [OPTIONS]
+  wasmtime run -S http --env META_LONG_TOKEN graph-token-cli.wasm refresh [OPTIONS]
+  wasmtime run -S http graph-token-cli.wasm --help
+
+`-S http` is needed for every run, --help included, because the command imports wasi:http.
 
 Credentials are read only from the environment, never from arguments:
   META_APP_ID        app id (exchange; or --app-id; Threads and Instagram do not send it)
@@ -72,8 +75,8 @@ pub enum Command {
     },
 }
 
-/// A command line that cannot run. The message names the argument or variable and the fix, and
-/// never repeats a value that could be a credential.
+/// A command line that cannot run. The message names the argument or variable and the fix. It
+/// repeats no value, because a value in the wrong place may be a credential.
 #[derive(Debug, PartialEq, Eq)]
 pub struct UsageError(String);
 
@@ -114,13 +117,15 @@ where
             }
             Long("base-url") => options.base_url = Some(text_value(&mut parser, "--base-url")?),
             Long("timeout-ms") => {
-                options.timeout_ms = Some(number_value(&mut parser, "--timeout-ms")?)
+                let range = format!("1 to {MAX_TIMEOUT_MS} milliseconds");
+                options.timeout_ms = Some(number_value(&mut parser, "--timeout-ms", &range)?)
             }
             Long("max-attempts") => {
-                options.max_attempts = Some(number_value(&mut parser, "--max-attempts")?)
+                let range = format!("1 to {MAX_ATTEMPTS_LIMIT} requests");
+                options.max_attempts = Some(number_value(&mut parser, "--max-attempts", &range)?)
             }
             Long(name @ ("app-secret" | "short-token" | "token" | "long-token")) => {
-                return Err(credential_flag(name));
+                return Err(credential_flag(name, subcommand.as_deref()));
             }
             Long(name) => {
                 return Err(usage_error(format!(
@@ -132,9 +137,10 @@ where
                     "unknown option -{letter}; run with --help for the options"
                 )))
             }
-            Value(value) if subcommand.is_none() => {
-                subcommand = Some(value.into_string().map_err(|_| unknown_subcommand())?);
-            }
+            Value(value) if subcommand.is_none() => match value.to_str() {
+                Some(name @ ("exchange" | "refresh")) => subcommand = Some(name.to_string()),
+                _ => return Err(unknown_subcommand()),
+            },
             // The value is not echoed: by habit it may be a secret or a token.
             Value(_) => {
                 return Err(usage_error(
@@ -162,8 +168,7 @@ where
                 options,
             })
         }
-        Some(_) => Err(unknown_subcommand()),
-        None => Err(usage_error(
+        _ => Err(usage_error(
             "missing command; pass exchange or refresh, or --help for usage",
         )),
     }
@@ -173,14 +178,15 @@ fn unknown_subcommand() -> UsageError {
     usage_error("unknown command; pass exchange or refresh, or --help for usage")
 }
 
-fn credential_flag(name: &str) -> UsageError {
-    let variable = match name {
-        "app-secret" => APP_SECRET_VAR,
-        "short-token" => SHORT_TOKEN_VAR,
-        _ => LONG_TOKEN_VAR,
+fn credential_flag(name: &str, subcommand: Option<&str>) -> UsageError {
+    let variable = match (name, subcommand) {
+        ("app-secret", _) => APP_SECRET_VAR,
+        ("short-token", _) | ("token", Some("exchange")) => SHORT_TOKEN_VAR,
+        ("long-token", _) | ("token", Some("refresh")) => LONG_TOKEN_VAR,
+        _ => "META_SHORT_TOKEN (exchange) or META_LONG_TOKEN (refresh)",
     };
     usage_error(format!(
-        "--{name} is not accepted, because other users of the machine can read command-line arguments; set {variable} and run wasmtime with --env {variable}"
+        "--{name} is not accepted, because other users of the machine can read command-line arguments; set {variable} and run wasmtime with --env for it"
     ))
 }
 
@@ -188,12 +194,12 @@ fn required_var(
     read_var: &impl Fn(&str) -> Option<String>,
     name: &str,
 ) -> Result<Secret, UsageError> {
-    match read_var(name) {
-        Some(value) if !value.is_empty() => Ok(Secret::new(value)),
-        _ => Err(usage_error(format!(
+    // An empty value is passed on, so that the library's check reports it like any invalid one.
+    read_var(name).map(Secret::new).ok_or_else(|| {
+        usage_error(format!(
             "{name} is not set in the component's environment; set it and run wasmtime with --env {name}"
-        ))),
-    }
+        ))
+    })
 }
 
 fn text_value(parser: &mut lexopt::Parser, option: &str) -> Result<String, UsageError> {
@@ -204,24 +210,20 @@ fn text_value(parser: &mut lexopt::Parser, option: &str) -> Result<String, Usage
         .map_err(|_| usage_error(format!("{option} is not valid UTF-8")))
 }
 
-fn number_value(parser: &mut lexopt::Parser, option: &str) -> Result<u32, UsageError> {
+/// Reads a `u32` value. `range` describes the accepted range in the message, and the library
+/// checks the range itself.
+fn number_value(parser: &mut lexopt::Parser, option: &str, range: &str) -> Result<u32, UsageError> {
     let text = text_value(parser, option)?;
-    text.parse().map_err(|_| {
-        usage_error(format!(
-            "{option} is not a whole number: {text:?}; pass a number such as 5000"
-        ))
-    })
+    text.trim()
+        .parse()
+        .map_err(|_| usage_error(format!("{option} must be a whole number; pass {range}")))
 }
 
 fn platform_value(name: &str) -> Result<Platform, UsageError> {
     [Platform::Facebook, Platform::Threads, Platform::Instagram]
         .into_iter()
         .find(|platform| platform.name() == name)
-        .ok_or_else(|| {
-            usage_error(format!(
-                "--platform is {name:?}; pass facebook, threads or instagram"
-            ))
-        })
+        .ok_or_else(|| usage_error("--platform must be facebook, threads or instagram"))
 }
 
 #[cfg(test)]
@@ -333,15 +335,23 @@ mod tests {
     fn credential_flags_rejected() {
         assert_eq!(
             error_text(&["exchange", "--app-secret", SECRET]),
-            "--app-secret is not accepted, because other users of the machine can read command-line arguments; set META_APP_SECRET and run wasmtime with --env META_APP_SECRET"
+            "--app-secret is not accepted, because other users of the machine can read command-line arguments; set META_APP_SECRET and run wasmtime with --env for it"
         );
         assert_eq!(
             error_text(&["exchange", "--short-token=EAAx"]),
-            "--short-token is not accepted, because other users of the machine can read command-line arguments; set META_SHORT_TOKEN and run wasmtime with --env META_SHORT_TOKEN"
+            "--short-token is not accepted, because other users of the machine can read command-line arguments; set META_SHORT_TOKEN and run wasmtime with --env for it"
         );
         assert_eq!(
             error_text(&["refresh", "--token", "THx"]),
-            "--token is not accepted, because other users of the machine can read command-line arguments; set META_LONG_TOKEN and run wasmtime with --env META_LONG_TOKEN"
+            "--token is not accepted, because other users of the machine can read command-line arguments; set META_LONG_TOKEN and run wasmtime with --env for it"
+        );
+        assert_eq!(
+            error_text(&["exchange", "--token", "EAAx"]),
+            "--token is not accepted, because other users of the machine can read command-line arguments; set META_SHORT_TOKEN and run wasmtime with --env for it"
+        );
+        assert_eq!(
+            error_text(&["--token", "EAAx"]),
+            "--token is not accepted, because other users of the machine can read command-line arguments; set META_SHORT_TOKEN (exchange) or META_LONG_TOKEN (refresh) and run wasmtime with --env for it"
         );
     }
 
@@ -369,9 +379,8 @@ mod tests {
             parse(["exchange"], secret_only).unwrap_err().to_string(),
             "META_SHORT_TOKEN is not set in the component's environment; set it and run wasmtime with --env META_SHORT_TOKEN"
         );
-        let empty = |_: &str| Some(String::new());
         assert_eq!(
-            parse(["refresh"], empty).unwrap_err().to_string(),
+            parse(["refresh"], nothing).unwrap_err().to_string(),
             "META_LONG_TOKEN is not set in the component's environment; set it and run wasmtime with --env META_LONG_TOKEN"
         );
     }
@@ -396,11 +405,15 @@ mod tests {
         );
         assert_eq!(
             error_text(&["exchange", "--platform", "tiktok"]),
-            "--platform is \"tiktok\"; pass facebook, threads or instagram"
+            "--platform must be facebook, threads or instagram"
         );
         assert_eq!(
             error_text(&["exchange", "--timeout-ms", "5s"]),
-            "--timeout-ms is not a whole number: \"5s\"; pass a number such as 5000"
+            "--timeout-ms must be a whole number; pass 1 to 600000 milliseconds"
+        );
+        assert_eq!(
+            error_text(&["exchange", "--max-attempts", "99999999999"]),
+            "--max-attempts must be a whole number; pass 1 to 10 requests"
         );
         assert_eq!(
             error_text(&["exchange", "--base-url"]),
@@ -410,6 +423,48 @@ mod tests {
             error_text(&["refresh", "--app-id", "1234"]),
             "--app-id applies only to exchange; a refresh sends the long-lived token alone"
         );
+    }
+
+    #[test]
+    fn empty_variable_passed_on() {
+        let empty = |_: &str| Some(String::new());
+
+        let Ok(Command::Refresh { token, .. }) = parse(["refresh"], empty) else {
+            panic!("expected a refresh");
+        };
+        assert_eq!(token.expose(), "");
+    }
+
+    #[test]
+    fn numbers_are_trimmed() {
+        let Ok(Command::Exchange { options, .. }) =
+            parse_args(&["exchange", "--max-attempts", " 3 "])
+        else {
+            panic!("expected an exchange");
+        };
+        assert_eq!(options.max_attempts, Some(3));
+    }
+
+    #[test]
+    fn unknown_command_before_others() {
+        let message = error_text(&[SECRET, "exchange"]);
+
+        assert_eq!(
+            message,
+            "unknown command; pass exchange or refresh, or --help for usage"
+        );
+    }
+
+    #[test]
+    fn values_not_repeated() {
+        for args in [
+            ["exchange", "--platform", SHORT],
+            ["exchange", "--timeout-ms", SHORT],
+            ["exchange", "--max-attempts", SHORT],
+        ] {
+            let message = error_text(&args);
+            assert!(!message.contains(SHORT), "{message}");
+        }
     }
 
     #[test]

@@ -8,8 +8,11 @@
 //! Its output and exit status are documented in [`args::HELP`].
 
 mod args;
+mod messages;
 mod output;
 
+use std::fmt;
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 use graph_token_exchange::error::ExchangeError;
@@ -25,18 +28,14 @@ fn main() -> ExitCode {
     let command = match args::parse(std::env::args_os().skip(1), |name| std::env::var(name).ok()) {
         Ok(command) => command,
         Err(error) => {
-            eprintln!("graph-token-cli: {error}");
+            report(error);
             return ExitCode::FAILURE;
         }
     };
     match command {
-        args::Command::Help => {
-            print!("{}", args::HELP);
-            ExitCode::SUCCESS
-        }
+        args::Command::Help => print_stdout(args::HELP.trim_end()),
         args::Command::Version => {
-            println!("graph-token-cli {}", env!("CARGO_PKG_VERSION"));
-            ExitCode::SUCCESS
+            print_stdout(concat!("graph-token-cli ", env!("CARGO_PKG_VERSION")))
         }
         call => run(call),
     }
@@ -45,21 +44,40 @@ fn main() -> ExitCode {
 /// Runs an exchange or refresh, prints its JSON on stdout, and for a failure also prints
 /// `graph-token-cli: KIND: MESSAGE` on stderr.
 fn run(command: args::Command) -> ExitCode {
+    let operation = match command {
+        args::Command::Refresh { .. } => messages::Operation::Refresh,
+        _ => messages::Operation::Exchange,
+    };
     match send(command) {
-        Ok(token) => {
-            println!("{}", output::token_json(&token));
-            ExitCode::SUCCESS
-        }
-        Err(error) => {
-            println!("{}", output::error_json(&error));
-            eprintln!(
-                "graph-token-cli: {}: {}",
-                error.kind.wit_name(),
-                error.message
-            );
+        Ok(token) => print_stdout(output::token_json(&token)),
+        Err(mut error) => {
+            error.message = messages::rewrite(&error.message, operation);
+            // The JSON is printed first: a script that reads stdout gets it even when stderr
+            // is closed.
+            print_stdout(output::error_json(&error));
+            report(format_args!("{}: {}", error.kind.wit_name(), error.message));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Prints `text` and a newline on stdout. A failed write, such as to a closed pipe, is reported
+/// on stderr and exits with 1 instead of panicking as `println!` would.
+fn print_stdout(text: impl fmt::Display) -> ExitCode {
+    let mut stdout = io::stdout().lock();
+    match writeln!(stdout, "{text}").and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            report(format_args!("failed to write to stdout: {error}"));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints `graph-token-cli: MESSAGE` on stderr. A failed write is ignored, because no other
+/// channel is left.
+fn report(message: impl fmt::Display) {
+    let _ = writeln!(io::stderr().lock(), "graph-token-cli: {message}");
 }
 
 /// Checks the options, builds the request and runs it with the library's deadline and retries.
