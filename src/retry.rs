@@ -10,8 +10,8 @@ pub const BASE_BACKOFF_MS: u64 = 200;
 /// Largest backoff ceiling, in milliseconds.
 pub const MAX_BACKOFF_MS: u64 = 5_000;
 /// Shortest useful attempt, in milliseconds. A new HTTPS connection needs a TCP and a TLS
-/// handshake before the request is sent, about three round trips, and a round trip between
-/// continents takes 100 ms or more. A shorter attempt would mostly report `timeout`.
+/// handshake before the request is sent, about three round trips in all. A round trip between
+/// continents takes 100 ms or more, so a shorter attempt would mostly return `timeout`.
 ///
 /// NOTE: an estimate from round-trip times, not a measurement against the Graph API.
 pub const MIN_ATTEMPT_MS: u64 = 250;

@@ -120,7 +120,7 @@ fn send(command: args::Command) -> Outcome {
 /// A native build, such as the one that `cargo test` makes, has only this stand-in.
 #[cfg(not(target_arch = "wasm32"))]
 fn send(_command: args::Command) -> Outcome {
-    use graph_token_exchange::error::{ErrorKind, ExchangeError};
+    use graph_token_exchange::error::ErrorKind;
 
     Err(ExchangeError::new(
         ErrorKind::Transport,
